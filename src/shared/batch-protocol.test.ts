@@ -53,3 +53,14 @@ describe('batch protocol', () => {
     expect(() => new BatchDecoder().push(trailing)).toThrow(/after the end frame/);
   });
 });
+
+import { fromBase64, toBase64 } from './base64.ts';
+
+describe('base64', () => {
+  it('round-trips bytes of every value, across chunk boundaries', () => {
+    const bytes = new Uint8Array(100_000).map((_, i) => (i * 7) % 256);
+    const text = toBase64(bytes);
+    expect(text.length).toBe(Math.ceil(bytes.length / 3) * 4);
+    expect(fromBase64(text)).toEqual(bytes);
+  });
+});

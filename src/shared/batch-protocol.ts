@@ -24,7 +24,7 @@ export interface BatchFrame {
   status: number;
   contentType: string;
   etag: string;
-  body: Uint8Array;
+  body: Uint8Array<ArrayBuffer>;
 }
 
 const encoder = new TextEncoder();
