@@ -15,6 +15,11 @@ export interface CompanionServerOptions extends AppOptions {
   host?: string;
   /** Folder of the built page; omitted, only the API is served. */
   staticDir?: string;
+  /**
+   * Tests only: sees each request first and may answer it instead (to make an
+   * endpoint fail, or count what reaches the socket). Undefined passes it on.
+   */
+  intercept?: (request: Request) => Response | undefined | Promise<Response | undefined>;
 }
 
 export interface RunningCompanion extends CompanionApp {
@@ -42,8 +47,12 @@ export async function startCompanion(options: CompanionServerOptions): Promise<R
   const companion = createApp(options);
   const site = options.staticDir ? withStaticPage(companion.app, options.staticDir) : companion.app;
   const host = options.host ?? '127.0.0.1';
+  const { intercept } = options;
+  const fetch = intercept
+    ? async (request: Request) => (await intercept(request)) ?? site.fetch(request)
+    : site.fetch;
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: site.fetch, port: options.port ?? 0, hostname: host }, () => resolve(s));
+    const s = serve({ fetch, port: options.port ?? 0, hostname: host }, () => resolve(s));
   });
   const { port } = server.address() as AddressInfo;
   return {
