@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { parseDatasetInfo, type DatasetInfo, type TileFormat } from '../shared/dataset-info.ts';
+import { parseDatasetInfo, type DatasetInfo } from '../shared/dataset-info.ts';
+import type { TileExtension } from '../shared/tile-key.ts';
 
 export const INFO_FILE = 'info.json';
 /** Hex digits of sha256 kept as the version: 48 bits, plenty to tell tilings apart. */
@@ -18,11 +19,11 @@ export interface TileFile {
   readonly z: number;
   readonly x: number;
   readonly y: number;
-  readonly ext: TileFormat;
+  readonly ext: TileExtension;
 }
 
 const NUMERIC = /^\d+$/;
-const TILE_NAME = /^(\d+)\.(jpg|png|webp)$/;
+const TILE_NAME = /^(\d+)\.(jpg|jpeg|png|webp)$/;
 
 async function numericEntries(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
@@ -43,7 +44,7 @@ export async function listTileFiles(datasetDir: string): Promise<TileFile[]> {
           z: Number(z),
           x: Number(x),
           y: Number(match[1]),
-          ext: match[2] as TileFormat,
+          ext: match[2] as TileExtension,
         });
       }
     }
@@ -78,7 +79,7 @@ export async function readInfo(datasetDir: string): Promise<DatasetInfo | null> 
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
-  return parseDatasetInfo(JSON.parse(text));
+  return parseDatasetInfo(JSON.parse(text), basename(datasetDir));
 }
 
 /**

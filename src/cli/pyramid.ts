@@ -11,8 +11,15 @@
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Sharp } from 'sharp';
-import type { TileFormat } from '../shared/dataset-info.ts';
 import { maxLevelFor, tileCount } from '../shared/pyramid-math.ts';
+
+/** Formats the tiler writes (a subset of the tile extensions the server accepts). */
+export const TILER_FORMATS = ['jpg', 'png', 'webp'] as const;
+export type TileFormat = (typeof TILER_FORMATS)[number];
+
+export function isTilerFormat(value: string): value is TileFormat {
+  return (TILER_FORMATS as readonly string[]).includes(value);
+}
 
 export interface PyramidOptions {
   readonly tileSize: number;

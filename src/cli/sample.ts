@@ -7,7 +7,6 @@
 import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
-import type { TileFormat } from '../shared/dataset-info.ts';
 import {
   computeVersion,
   listTileFiles,
@@ -17,7 +16,7 @@ import {
   writeInfo,
   type TileFile,
 } from './dataset-folder.ts';
-import { cutPyramid } from './pyramid.ts';
+import { cutPyramid, type TileFormat } from './pyramid.ts';
 import { renderSampleImage } from './sample-image.ts';
 
 export const SAMPLE_SIZE = 16384;

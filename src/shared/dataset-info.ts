@@ -1,63 +1,62 @@
 /**
- * `{dataset}/info.json`: what a reader needs to build an OpenSeadragon tile
- * source, plus `version`, a content hash that changes whenever any tile does,
- * so caches keyed by it can never serve a mix of two tilings.
+ * The description of a tiled dataset (`{dataset}/info.json`), checked when it
+ * enters from disk or the network so the rest of the code can trust its shape.
  */
-
-export const TILE_FORMATS = ['jpg', 'png', 'webp'] as const;
-export type TileFormat = (typeof TILE_FORMATS)[number];
+import { TileError } from './errors.ts';
+import { isTileExtension, type TileExtension } from './tile-key.ts';
 
 export interface DatasetInfo {
-  readonly width: number;
-  readonly height: number;
-  readonly tileSize: number;
-  readonly overlap: number;
-  readonly minLevel: number;
-  readonly maxLevel: number;
-  /** Preferred tile format; individual tiles may exist only in another (see the mixed sample). */
-  readonly format: TileFormat;
-  /** Short content hash (hex) over every tile's path and bytes. */
-  readonly version: string;
+  width: number;
+  height: number;
+  tileSize: number;
+  overlap: number;
+  minLevel: number;
+  maxLevel: number;
+  format: TileExtension;
+  /** Changes whenever the tiles change; caches key their entries with it. */
+  version: string;
 }
 
-export function isTileFormat(value: unknown): value is TileFormat {
-  return typeof value === 'string' && (TILE_FORMATS as readonly string[]).includes(value);
-}
+const INTEGER_FIELDS = ['width', 'height', 'tileSize', 'overlap', 'minLevel', 'maxLevel'] as const;
 
-function nonNegativeInt(source: Record<string, unknown>, key: string, min: number): number {
-  const value = source[key];
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new TypeError(`info.json: "${key}" must be an integer >= ${min}, got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
-/** Validates parsed JSON from an info.json; throws TypeError naming the bad field. */
-export function parseDatasetInfo(json: unknown): DatasetInfo {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new TypeError('info.json: expected a JSON object');
-  }
-  const source = json as Record<string, unknown>;
-  const format = source['format'];
-  if (!isTileFormat(format)) {
-    throw new TypeError(`info.json: "format" must be one of ${TILE_FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
-  }
-  const version = source['version'];
-  if (typeof version !== 'string' || !/^[0-9a-f]{6,64}$/.test(version)) {
-    throw new TypeError(`info.json: "version" must be a hex string, got ${JSON.stringify(version)}`);
-  }
-  const info: DatasetInfo = {
-    width: nonNegativeInt(source, 'width', 1),
-    height: nonNegativeInt(source, 'height', 1),
-    tileSize: nonNegativeInt(source, 'tileSize', 1),
-    overlap: nonNegativeInt(source, 'overlap', 0),
-    minLevel: nonNegativeInt(source, 'minLevel', 0),
-    maxLevel: nonNegativeInt(source, 'maxLevel', 0),
-    format,
-    version,
+export function parseDatasetInfo(value: unknown, dataset: string): DatasetInfo {
+  const fail = (what: string): never => {
+    throw new TileError('UPSTREAM_ERROR', `info.json of dataset "${dataset}" is malformed: ${what}.`);
   };
-  if (info.minLevel > info.maxLevel) {
-    throw new TypeError('info.json: "minLevel" must not exceed "maxLevel"');
+  if (typeof value !== 'object' || value === null) return fail('not a JSON object');
+  const record = value as Record<string, unknown>;
+  for (const field of INTEGER_FIELDS) {
+    const n = record[field];
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) fail(`"${field}" must be a non-negative integer`);
   }
-  return info;
+  const format = record.format;
+  if (typeof format !== 'string' || !isTileExtension(format)) fail('"format" must be jpg, jpeg, png or webp');
+  const version = record.version;
+  if (typeof version !== 'string' || version.length === 0 || version.length > 64) fail('"version" must be a short string');
+  const info = record as unknown as DatasetInfo;
+  if (info.tileSize === 0 || info.minLevel > info.maxLevel) fail('levels or tileSize out of range');
+  return {
+    width: info.width,
+    height: info.height,
+    tileSize: info.tileSize,
+    overlap: info.overlap,
+    minLevel: info.minLevel,
+    maxLevel: info.maxLevel,
+    format: info.format,
+    version: info.version,
+  };
+}
+
+/** Tiles across and down at level `z` (level maxLevel is full resolution). */
+export function levelTiles(info: DatasetInfo, z: number): { columns: number; rows: number } {
+  const scale = 2 ** (info.maxLevel - z);
+  const width = Math.ceil(info.width / scale);
+  const height = Math.ceil(info.height / scale);
+  return { columns: Math.ceil(width / info.tileSize), rows: Math.ceil(height / info.tileSize) };
+}
+
+export function isTileInBounds(info: DatasetInfo, tile: { z: number; x: number; y: number }): boolean {
+  if (tile.z < info.minLevel || tile.z > info.maxLevel) return false;
+  const { columns, rows } = levelTiles(info, tile.z);
+  return tile.x < columns && tile.y < rows;
 }

@@ -1,0 +1,80 @@
+/**
+ * The demo page: one full-window OpenSeadragon viewer on a dataset of the
+ * companion, accelerated by the service worker unless `?accelerator=off`.
+ * URL options: `dataset`, `accelerator=off`, `drawer` (canvas|webgl|auto).
+ */
+import OpenSeadragon from 'openseadragon';
+import { registerTileWorker, unregisterTileWorker } from './register-worker.ts';
+import { fetchDatasetInfo, tileApiSource } from './tile-source.ts';
+
+const DATASETS = ['sample', 'mixed'];
+
+/** What tests and curious developers can read from the console: `window.demo`. */
+export interface DemoState {
+  viewer: OpenSeadragon.Viewer | null;
+  worker: string;
+  tilesLoaded: number;
+  fullyLoaded: boolean;
+}
+
+declare global {
+  interface Window {
+    demo: DemoState;
+  }
+}
+
+const params = new URLSearchParams(location.search);
+const dataset = params.get('dataset') ?? 'sample';
+const demo: DemoState = { viewer: null, worker: 'pending', tilesLoaded: 0, fullyLoaded: false };
+window.demo = demo;
+
+async function start(): Promise<void> {
+  if (params.get('accelerator') === 'off') {
+    if (await unregisterTileWorker()) {
+      location.reload();
+      return;
+    }
+    demo.worker = 'off';
+  } else {
+    demo.worker = await registerTileWorker();
+  }
+  document.querySelector('#mode')!.textContent = `accelerator: ${demo.worker}`;
+  setupPicker();
+
+  const info = await fetchDatasetInfo(dataset);
+  const drawer = params.get('drawer') ?? 'auto';
+  const viewer = OpenSeadragon({
+    element: document.querySelector<HTMLElement>('#viewer')!,
+    tileSources: tileApiSource(dataset, info) as unknown as OpenSeadragon.TileSourceOptions,
+    showNavigationControl: false,
+    // OSD starts one tile load per frame by default; a view of 40 tiles then
+    // takes 40 frames even from a perfect cache. See README, "Viewer settings".
+    maxTilesPerFrame: 50,
+    imageLoaderLimit: 0,
+    ...(drawer === 'auto' ? {} : { drawer: drawer as 'canvas' }),
+  });
+  demo.viewer = viewer;
+  viewer.addHandler('tile-loaded', () => {
+    demo.tilesLoaded += 1;
+  });
+  viewer.world.addHandler('add-item', ({ item }) => {
+    item.addHandler('fully-loaded-change', ({ fullyLoaded }) => {
+      demo.fullyLoaded = fullyLoaded;
+      document.body.dataset.fullyLoaded = String(fullyLoaded);
+    });
+  });
+}
+
+function setupPicker(): void {
+  const select = document.querySelector<HTMLSelectElement>('#dataset')!;
+  for (const name of DATASETS) select.add(new Option(name, name, false, name === dataset));
+  select.addEventListener('change', () => {
+    params.set('dataset', select.value);
+    location.search = params.toString();
+  });
+}
+
+start().catch((error: unknown) => {
+  console.error(error);
+  document.querySelector('#viewer')!.textContent = error instanceof Error ? error.message : String(error);
+});

@@ -1,0 +1,67 @@
+/**
+ * The Node adapter: the web-standard app on a socket, plus the built page
+ * (`dist/`) from the same origin so the service worker can control it.
+ * Tests, benchmarks and `npm start` all start the companion through here.
+ */
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { Hono } from 'hono';
+import { createApp, type AppOptions, type CompanionApp } from './app.ts';
+
+export interface CompanionServerOptions extends AppOptions {
+  /** 0 picks a free port. */
+  port?: number;
+  host?: string;
+  /** Folder of the built page; omitted, only the API is served. */
+  staticDir?: string;
+  /**
+   * Tests only: sees each request first and may answer it instead (to make an
+   * endpoint fail, or count what reaches the socket). Undefined passes it on.
+   */
+  intercept?: (request: Request) => Response | undefined | Promise<Response | undefined>;
+}
+
+export interface RunningCompanion extends CompanionApp {
+  url: string;
+  close(): Promise<void>;
+}
+
+function withStaticPage(api: Hono, root: string): Hono {
+  const site = new Hono();
+  site.route('/', api);
+  site.use('*', async (c, next) => {
+    await next();
+    const path = new URL(c.req.url).pathname;
+    if (path.startsWith('/api/')) return;
+    // The worker script and the page must be revalidated so an update lands
+    // on the next load; hashed assets never change.
+    if (path.startsWith('/assets/')) c.header('Cache-Control', 'public, max-age=31536000, immutable');
+    else c.header('Cache-Control', 'no-cache');
+  });
+  site.use('*', serveStatic({ root }));
+  return site;
+}
+
+export async function startCompanion(options: CompanionServerOptions): Promise<RunningCompanion> {
+  const companion = createApp(options);
+  const site = options.staticDir ? withStaticPage(companion.app, options.staticDir) : companion.app;
+  const host = options.host ?? '127.0.0.1';
+  const { intercept } = options;
+  const fetch = intercept
+    ? async (request: Request) => (await intercept(request)) ?? site.fetch(request)
+    : site.fetch;
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch, port: options.port ?? 0, hostname: host }, () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    ...companion,
+    url: `http://${host}:${port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        if ('closeAllConnections' in server) server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}

@@ -1,0 +1,64 @@
+/** Single tiles, dataset info and stats: the plain GET endpoints of the tile API. */
+import type { Context, Hono } from 'hono';
+import { parseTileKey, assertDatasetName } from '../../shared/tile-key.ts';
+import type { ServedTile, TileService } from '../tile-service.ts';
+import type { ServerStats } from '../stats.ts';
+
+export interface TileRouteOptions {
+  service: TileService;
+  stats: ServerStats;
+  /** Seconds a browser may reuse a tile without asking again. */
+  tileMaxAgeSeconds: number;
+}
+
+export function tileHeaders(tile: ServedTile, maxAgeSeconds: number): Record<string, string> {
+  return {
+    'Content-Type': tile.contentType,
+    ETag: tile.etag,
+    'Cache-Control': `public, max-age=${maxAgeSeconds}`,
+    'X-Tile-Format': tile.format,
+  };
+}
+
+/** Whether `If-None-Match` names this ETag (weak comparison, as RFC 9110 asks for GET). */
+export function matchesEtag(c: Context, etag: string): boolean {
+  const header = c.req.header('If-None-Match');
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  const bare = (tag: string) => tag.trim().replace(/^W\//, '');
+  return header.split(',').some((tag) => bare(tag) === bare(etag));
+}
+
+export function mountTileRoutes(app: Hono, { service, stats, tileMaxAgeSeconds }: TileRouteOptions): void {
+  app.get('/api/tiles/:dataset/info', async (c) => {
+    const dataset = assertDatasetName(c.req.param('dataset'));
+    stats.count(dataset, 'infoRequests');
+    const info = await service.info(dataset, c.req.raw.signal);
+    const etag = `"${info.version}"`;
+    // no-cache: always revalidate, so a new version reaches viewers at once.
+    c.header('ETag', etag);
+    c.header('Cache-Control', 'no-cache');
+    if (matchesEtag(c, etag)) return c.body(null, 304);
+    return c.json(info);
+  });
+
+  app.get('/api/tiles/:dataset/cache-stats', (c) => {
+    const dataset = assertDatasetName(c.req.param('dataset'));
+    return c.json({ dataset, source: service.sourceKind, counters: stats.dataset(dataset), overall: stats.overall() });
+  });
+
+  app.get('/api/tiles/:dataset/:z/:x/:file', async (c) => {
+    const { dataset, z, x, file } = c.req.param();
+    const key = parseTileKey(dataset, `${z}/${x}/${file}`);
+    stats.count(key.dataset, 'tileRequests');
+    const started = performance.now();
+    const tile = await service.tile(key, c.req.raw.signal);
+    const headers = tileHeaders(tile, tileMaxAgeSeconds);
+    headers['Server-Timing'] = `companion;dur=${(performance.now() - started).toFixed(1)}`;
+    if (matchesEtag(c, tile.etag)) {
+      stats.count(key.dataset, 'notModified');
+      return c.body(null, 304, headers);
+    }
+    return c.body(tile.bytes, 200, headers);
+  });
+}

@@ -1,0 +1,47 @@
+/**
+ * One error type for the whole project. Every failure that reaches a user is a
+ * TileError with a code; each code has one HTTP status, so the server, the
+ * worker and the CLI speak the same language and a client can branch on `code`.
+ */
+export const ERROR_STATUS = {
+  BAD_TILE_KEY: 400,
+  BAD_REQUEST: 400,
+  TOO_MANY_TILES: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  PAYLOAD_TOO_LARGE: 413,
+  UPSTREAM_ERROR: 502,
+  UPSTREAM_TIMEOUT: 504,
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string };
+}
+
+export class TileError extends Error {
+  override readonly name = 'TileError';
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  get status(): (typeof ERROR_STATUS)[ErrorCode] {
+    return ERROR_STATUS[this.code];
+  }
+
+  toJSON(): ErrorBody {
+    return { error: { code: this.code, message: this.message } };
+  }
+}
+
+export function isTileError(value: unknown): value is TileError {
+  return value instanceof TileError;
+}
