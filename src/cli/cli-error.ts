@@ -13,6 +13,7 @@ export type CliErrorCode =
   | 'not-a-dataset'
   | 'env-missing'
   | 'env-malformed'
+  | 'tiling-failed'
   | 'upload-failed';
 
 const EXIT_CODES: Record<CliErrorCode, number> = {
@@ -24,6 +25,7 @@ const EXIT_CODES: Record<CliErrorCode, number> = {
   'not-a-dataset': 1,
   'env-missing': 2,
   'env-malformed': 2,
+  'tiling-failed': 1,
   'upload-failed': 1,
 };
 
