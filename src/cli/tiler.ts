@@ -5,8 +5,8 @@
  * leaves a half-written dataset where the server or uploader would read it.
  *
  * A `.source.json` beside the tiles remembers which file was tiled; re-tiling
- * the same file replaces the dataset quietly, but a folder holding anything
- * else is only replaced with --force.
+ * the same file (even after editing it) replaces the dataset quietly, but a
+ * folder holding anything else is only replaced with --force.
  */
 import { readFile, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -83,7 +83,8 @@ async function checkTarget(target: string, source: SourceIdentity, force: boolea
     (text) => JSON.parse(text) as Partial<SourceIdentity>,
     () => null,
   );
-  if (previous && previous.path === source.path && previous.size === source.size && previous.mtimeMs === source.mtimeMs) return;
+  // Same file, maybe edited since: a new version of the same dataset, not a different one.
+  if (previous?.path === source.path) return;
   const holds = previous?.path ? `tiles of ${previous.path}` : 'files this tiler did not make';
   throw new CliError(
     'output-conflict',
