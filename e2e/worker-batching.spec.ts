@@ -1,5 +1,5 @@
-import { expect, test, waitForFullyLoaded } from './support/fixtures.ts';
-import { recordTileStatuses, statsByEndpoint, statsByMessage, stopWorkers, zoomNow } from './support/worker.ts';
+import { expect, test, waitForFullyLoaded, zoomBy } from './support/fixtures.ts';
+import { recordTileStatuses, statsByEndpoint, statsByMessage, stopWorkers } from './support/worker.ts';
 
 test('a cold view arrives in a handful of streamed batches, never tile by tile', async ({ page, counters }) => {
   const before = counters();
@@ -10,7 +10,7 @@ test('a cold view arrives in a handful of streamed batches, never tile by tile',
   expect(first.tileRequests - before.tileRequests).toBe(0);
 
   const responses = recordTileStatuses(page);
-  await zoomNow(page, 6);
+  await zoomBy(page, 6);
   const after = counters();
   const batches = after.batchRequests - first.batchRequests;
   const tiles = after.batchTiles - first.batchTiles;
@@ -26,14 +26,14 @@ test('a cold view arrives in a handful of streamed batches, never tile by tile',
 test('a reload costs zero upstream tiles: everything comes from memory', async ({ page, counters }) => {
   await page.goto('/?drawer=canvas');
   await waitForFullyLoaded(page);
-  await zoomNow(page, 4);
+  await zoomBy(page, 4);
   const upstream = () => counters().tileRequests + counters().batchTiles;
   const before = upstream();
 
   const responses = recordTileStatuses(page);
   await page.reload();
   await waitForFullyLoaded(page);
-  await zoomNow(page, 4);
+  await zoomBy(page, 4);
   expect(upstream()).toBe(before);
   expect(responses.length).toBeGreaterThan(0);
   expect(responses.every((r) => r.source === 'memory' && r.status === 200)).toBe(true);
@@ -42,7 +42,7 @@ test('a reload costs zero upstream tiles: everything comes from memory', async (
 test('a restarted worker serves the tiles from IndexedDB', async ({ page, context, counters }) => {
   await page.goto('/?drawer=canvas');
   await waitForFullyLoaded(page);
-  await zoomNow(page, 4);
+  await zoomBy(page, 4);
   const upstream = () => counters().tileRequests + counters().batchTiles;
   // Writes happen after the answers; wait until the last batch is in IndexedDB.
   await expect.poll(async () => (await statsByMessage(page)).idb.entries).toBe((await statsByMessage(page)).hits.batch);
@@ -52,7 +52,7 @@ test('a restarted worker serves the tiles from IndexedDB', async ({ page, contex
   const responses = recordTileStatuses(page);
   await page.reload();
   await waitForFullyLoaded(page);
-  await zoomNow(page, 4);
+  await zoomBy(page, 4);
   expect(upstream()).toBe(before);
   expect(responses.length).toBeGreaterThan(0);
   expect(responses.every((r) => r.source === 'idb' && r.status === 200)).toBe(true);

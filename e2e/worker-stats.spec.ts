@@ -1,6 +1,6 @@
 import type { RunningCompanion } from '../src/server/node-server.ts';
-import { expect, test } from './support/fixtures.ts';
-import { recordTileStatuses, startOwnCompanion, statsByEndpoint, statsByMessage, zoomNow, type WorkerReport } from './support/worker.ts';
+import { expect, test, zoomBy } from './support/fixtures.ts';
+import { recordTileStatuses, startOwnCompanion, statsByEndpoint, statsByMessage, type WorkerReport } from './support/worker.ts';
 
 let own: RunningCompanion | undefined;
 test.afterEach(async () => {
@@ -23,8 +23,8 @@ test("the stats message and the virtual endpoint agree with the companion's coun
   own = await startOwnCompanion();
   await page.goto(`${own.url}/?drawer=canvas`);
   await loaded(page);
-  await zoomNow(page, 4);
-  await zoomNow(page, 0.5);
+  await zoomBy(page, 4);
+  await zoomBy(page, 0.5);
   await page.reload();
   await loaded(page);
 
@@ -68,8 +68,8 @@ test('a tiny IndexedDB budget: eviction keeps the store under it, and the viewer
   const responses = recordTileStatuses(page);
   await page.goto(`${own.url}/?drawer=canvas&sw.idbMaxBytes=${budget}`);
   await loaded(page);
-  await zoomNow(page, 4);
-  await zoomNow(page, 4);
+  await zoomBy(page, 4);
+  await zoomBy(page, 4);
   const stats = await settledStats(page);
   expect(stats.idb.budget).toBe(budget);
   await expect.poll(async () => (await statsByMessage(page)).idbEvictions).toBeGreaterThan(0);
