@@ -43,7 +43,7 @@ async function start(): Promise<void> {
     }
     demo.worker = 'off';
   } else {
-    demo.worker = await registerTileWorker();
+    demo.worker = await registerTileWorker({ scriptUrl: workerScriptUrl() });
   }
   document.querySelector('#mode')!.textContent = `accelerator: ${demo.worker}`;
   setupPicker();
@@ -89,6 +89,13 @@ async function start(): Promise<void> {
     });
   });
   if (demo.worker !== 'off') demo.accelerator = await enableTileAccelerator(viewer, { register: false, prefetch });
+}
+
+/** `?sw.idbMaxBytes=...` on the page becomes `/sw.js?idbMaxBytes=...`: worker options for tests and experiments. */
+function workerScriptUrl(): string {
+  const options = new URLSearchParams();
+  for (const [name, value] of params) if (name.startsWith('sw.')) options.set(name.slice(3), value);
+  return options.size ? `/sw.js?${options}` : '/sw.js';
 }
 
 function setupPicker(): void {
