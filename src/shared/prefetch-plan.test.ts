@@ -4,8 +4,8 @@ import { DEFAULT_PREFETCH_OPTIONS, planPrefetch, resolvePrefetchOptions } from '
 import { rangeContains, tileRangeFor } from './tile-range.ts';
 
 const info = parseDatasetInfo({ width: 8192, height: 8192, tileSize: 256, overlap: 0, minLevel: 0, maxLevel: 5, format: 'jpg', version: 'v' }, 'd');
-// A 1280x768 view at level 4 (1 screen px = 2 image px), inside the image.
-const rect = { x: 2048, y: 2048, width: 2560, height: 1536 };
+// A 1250x750 view at level 4 (1 screen px = 2 image px), inside the image.
+const rect = { x: 2048, y: 2048, width: 2500, height: 1500 };
 const input = { info, rect, level: 4 };
 
 describe('prefetch plan', () => {
@@ -24,7 +24,7 @@ describe('prefetch plan', () => {
   it('covers a pan by one tile and a zoom in by two about the centre', () => {
     const ids = new Set(plan.map((t) => `${t.z}/${t.x}/${t.y}`));
     const panned = tileRangeFor(info, { ...rect, x: rect.x + 512 }, 4)!;
-    const zoomed = tileRangeFor(info, { x: rect.x + 640, y: rect.y + 384, width: 1280, height: 768 }, 5)!;
+    const zoomed = tileRangeFor(info, { x: rect.x + 625, y: rect.y + 375, width: 1250, height: 750 }, 5)!;
     for (const range of [panned, zoomed]) {
       for (let x = range.minX; x <= range.maxX; x += 1) {
         for (let y = range.minY; y <= range.maxY; y += 1) {

@@ -6,10 +6,12 @@ const info = parseDatasetInfo({ width: 8192, height: 8192, tileSize: 256, overla
 
 describe('tile ranges', () => {
   it('maps an image rectangle to the tiles it touches at each level', () => {
-    const rect = { x: 256, y: 0, width: 512, height: 300 };
+    const rect = { x: 256, y: 0, width: 500, height: 300 };
     expect(tileRangeFor(info, rect, 5)).toEqual({ z: 5, minX: 1, minY: 0, maxX: 2, maxY: 1 });
     // Level 4 tiles cover 512 image pixels.
     expect(tileRangeFor(info, rect, 4)).toEqual({ z: 4, minX: 0, minY: 0, maxX: 1, maxY: 0 });
+    // An edge on a tile border touches the next tile, as in OpenSeadragon.
+    expect(tileRangeFor(info, { x: 0, y: 0, width: 512, height: 256 }, 5)).toEqual({ z: 5, minX: 0, minY: 0, maxX: 2, maxY: 1 });
   });
 
   it('clamps to the image and returns null for a rectangle beside it', () => {
@@ -27,7 +29,7 @@ describe('tile ranges', () => {
   });
 
   it('tells whether a tile of any level touches a view', () => {
-    const rect = { x: 0, y: 0, width: 256, height: 256 };
+    const rect = { x: 0, y: 0, width: 200, height: 200 };
     expect(tileTouches(info, rect, { z: 5, x: 0, y: 0 })).toBe(true);
     expect(tileTouches(info, rect, { z: 5, x: 1, y: 0 })).toBe(false);
     expect(tileTouches(info, rect, { z: 0, x: 0, y: 0 })).toBe(true);

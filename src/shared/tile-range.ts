@@ -39,9 +39,10 @@ export function tileRangeFor(info: DatasetInfo, rect: ImageRect, z: number): Til
   const size = info.tileSize * scale; // image pixels per tile at level z
   const minX = Math.max(0, Math.floor(rect.x / size));
   const minY = Math.max(0, Math.floor(rect.y / size));
-  // A right edge exactly on a tile border does not touch the next tile.
-  const maxX = Math.min(columns - 1, Math.ceil((rect.x + rect.width) / size) - 1);
-  const maxY = Math.min(rows - 1, Math.ceil((rect.y + rect.height) / size) - 1);
+  // Inclusive edges, as OpenSeadragon counts them: a view whose right edge
+  // lies exactly on a tile border still loads the tile beyond it.
+  const maxX = Math.min(columns - 1, Math.floor((rect.x + rect.width) / size));
+  const maxY = Math.min(rows - 1, Math.floor((rect.y + rect.height) / size));
   if (maxX < minX || maxY < minY || rect.width <= 0 || rect.height <= 0) return null;
   return { z, minX, minY, maxX, maxY };
 }
