@@ -76,12 +76,18 @@ export async function workerStats(page: Page): Promise<{ prefetch: { runs: numbe
   return page.evaluate(async () => (await fetch('/__tile-accelerator/stats')).json());
 }
 
-/** Waits until the worker has finished at least `runs` prefetch runs and none is active. */
-export async function waitForPrefetch(page: Page, runs = 1): Promise<void> {
-  await expect.poll(async () => {
-    const { prefetch } = await workerStats(page);
-    return prefetch.runs >= runs && prefetch.active === 0;
-  }, { timeout: 20_000 }).toBe(true);
+/** Waits until the page reported a settled view and the worker has run (and finished) a prefetch for every one it reported. */
+export async function waitForPrefetch(page: Page): Promise<void> {
+  await expect
+    .poll(
+      async () => {
+        const reporter = await page.evaluate(() => ({ settled: window.demo.accelerator!.reporter.lastView?.settled === true, reports: window.demo.accelerator!.reporter.settledReports }));
+        const { prefetch } = await workerStats(page);
+        return reporter.settled && prefetch.runs >= reporter.reports && prefetch.active === 0;
+      },
+      { timeout: 20_000 },
+    )
+    .toBe(true);
 }
 
 /** Tile keys (`dataset/z/x/y.jpg`) OSD would draw for the page's current view at levels <= the drawn one. */

@@ -37,6 +37,8 @@ export class ViewReporter {
   #settleTimer: ReturnType<typeof setTimeout> | undefined;
   #lastMoveReport = 0;
   #last: ViewState | null = null;
+  /** Settled views reported so far (tests wait for the worker to have handled them all). */
+  settledReports = 0;
   readonly #onMove = () => this.#moved();
   readonly #onController = () => this.#last && this.#post(viewMessage(this.#last));
 
@@ -116,6 +118,7 @@ export class ViewReporter {
     const view = this.currentView(settled);
     if (!view) return;
     this.#last = view;
+    if (settled) this.settledReports += 1;
     this.#post(viewMessage(view));
   }
 }

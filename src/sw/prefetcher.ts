@@ -25,6 +25,7 @@ export interface PrefetcherOptions extends Partial<PrefetchOptions> {
 }
 
 export interface PrefetchStats {
+  /** Settled views that asked for prefetch (each starts a run, possibly empty). */
   runs: number;
   /** Runs cancelled because the view moved on. */
   cancelledRuns: number;
@@ -116,15 +117,23 @@ export class Prefetcher {
   }
 
   async #run(view: ViewState): Promise<void> {
-    const acc = this.#acc;
-    const version = await acc.versions.version(view.dataset);
-    if (version === undefined || !acc.batching) return;
+    this.#stats.runs += 1;
     const controller = new AbortController();
     this.#runs.set(view.viewerId, controller);
     const { signal } = controller;
+    try {
+      await this.#fetchPlan(view, signal);
+    } finally {
+      if (this.#runs.get(view.viewerId) === controller) this.#runs.delete(view.viewerId);
+    }
+  }
+
+  async #fetchPlan(view: ViewState, signal: AbortSignal): Promise<void> {
+    const acc = this.#acc;
+    const version = await acc.versions.version(view.dataset);
+    if (version === undefined || !acc.batching || signal.aborted) return;
     const meanTileBytes = this.#stats.prefetched ? this.#stats.bytes / this.#stats.prefetched : undefined;
     const plan = planPrefetch({ info: view.info, rect: view.rect, level: view.level, ...(meanTileBytes ? { meanTileBytes } : {}) }, this.options);
-    this.#stats.runs += 1;
     this.#stats.planned += plan.length;
     let next = 0;
     let bytes = 0;
@@ -158,12 +167,8 @@ export class Prefetcher {
         }
       }
     };
-    try {
-      await Promise.all(Array.from({ length: this.#concurrency }, lane));
-      await Promise.all(writes);
-    } finally {
-      if (this.#runs.get(view.viewerId) === controller) this.#runs.delete(view.viewerId);
-    }
+    await Promise.all(Array.from({ length: this.#concurrency }, lane));
+    await Promise.all(writes);
   }
 
   #rememberPrefetched(id: string): void {
