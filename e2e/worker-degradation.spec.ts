@@ -25,7 +25,7 @@ for (const [how, fail] of Object.entries(failures)) {
         },
       });
       const responses = recordTileStatuses(page);
-      await page.goto(`${own.url}/?drawer=canvas`);
+      await page.goto(`${own.url}/?drawer=canvas&prefetch=off`);
       await page.waitForFunction(() => window.demo?.fullyLoaded === true, null, { timeout: 30_000 });
       await zoomBy(page, 4);
 
@@ -46,7 +46,7 @@ for (const [how, fail] of Object.entries(failures)) {
 }
 
 test('with the worker unregistered, the page loads tiles directly', async ({ page, counters }) => {
-  await page.goto('/?accelerator=off&drawer=canvas');
+  await page.goto('/?accelerator=off&drawer=canvas&prefetch=off');
   await page.waitForFunction(() => window.demo?.worker === 'off');
   const responses = recordTileStatuses(page);
   const before = counters().tileRequests;
