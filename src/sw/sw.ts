@@ -1,12 +1,12 @@
 /// <reference lib="webworker" />
 /**
- * The service worker entry (built as /sw.js, a module worker). It routes the
- * tile API's tile URLs to the accelerator and leaves everything else alone.
+ * The service worker entry (built as /sw.js, a module worker): the
+ * accelerator as any host worker would add it (register-tile-accelerator.ts),
+ * with options from the script URL (`/sw.js?prefetch=off&quietMs=2`).
  */
 import { clientsClaim } from 'workbox-core';
-import { registerRoute } from 'workbox-routing';
-import { matchTilePath } from '../shared/tile-key.ts';
-import { TileHandler } from './tile-handler.ts';
+import { optionsFromSearch } from './options.ts';
+import { registerTileAccelerator } from './register-tile-accelerator.ts';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -14,9 +14,7 @@ declare const self: ServiceWorkerGlobalScope;
 self.skipWaiting();
 clientsClaim();
 
-const handler = new TileHandler();
-
-registerRoute(
-  ({ url, request }) => request.method === 'GET' && url.origin === self.location.origin && matchTilePath(url.pathname) !== null,
-  ({ request, event }) => handler.handle(request, event as FetchEvent),
-);
+registerTileAccelerator({
+  ...optionsFromSearch(self.location.search),
+  prefetch: new URLSearchParams(self.location.search).get('prefetch') === 'off' ? false : {},
+});
