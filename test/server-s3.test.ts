@@ -13,7 +13,8 @@ import { startCompanion, type RunningCompanion } from '../src/server/node-server
 import type { AppOptions } from '../src/server/app.ts';
 import type { CacheStatsBody } from '../src/server/routes/cache-routes.ts';
 import { R2S3Source } from '../src/server/sources/r2-s3.ts';
-import { upstreamSettings } from '../src/server/source-from-config.ts';
+import { loadConfig } from '../src/server/config.ts';
+import { sourceFromConfig, upstreamSettings } from '../src/server/source-from-config.ts';
 import { HttpUpstream } from '../src/server/upstream/http-upstream.ts';
 import { createPoolFetch, type PoolFetch } from '../src/server/upstream/pool-fetch.ts';
 import { startFakeUpstream, type FakeUpstream } from './support/fake-upstream.ts';
@@ -207,6 +208,23 @@ describe('companion on R2 through the S3 API (s3rver)', () => {
     expect(report.upstream!.latencyMs.samples).toBe(received);
     expect(report.cache).toMatchObject({ hits: 1, misses: 3, hitRate: 0.25, entries: 2, inFlight: 0 });
     expect(report.all.upstream!.classBOperations).toBeGreaterThanOrEqual(received);
+  });
+
+  it('is what USE_S3=true and the AWS_* variables configure (the wiring main.ts uses)', async () => {
+    const config = loadConfig({
+      USE_S3: 'true',
+      S3_ENDPOINT_URL: counter.url,
+      AWS_BUCKET_NAME: BUCKET,
+      AWS_ACCESS_KEY_ID: s3.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    });
+    const c = await startCompanion({ source: sourceFromConfig(config.source, pool.fetch) });
+    running.push(c);
+    counter.reset();
+    const tile = await fetch(`${c.url}/api/tiles/sample/1/1/0.jpg`);
+    expect(new Uint8Array(await tile.arrayBuffer())).toEqual(tileBytes('sample', 1, 1, 0, 'jpg'));
+    expect(counter.gets).toEqual([path('sample', 'info.json'), path('sample', '1/1/0.jpg')]);
+    expect(c.service.sourceKind).toBe('r2-s3');
   });
 
   it('with AUTH_TOKEN set, refuses every tile endpoint without it and reads nothing upstream', async () => {
