@@ -55,6 +55,11 @@ describe('auth', () => {
     expect((await app.request(path, withHeaders({ Cookie: `other=1; tile_token=${AUTH}` }))).status).toBe(200);
   });
 
+  it('answers a malformed cookie with 403, not a crash', async () => {
+    const { app } = make({ authToken: AUTH });
+    expect((await app.request('/api/tiles/demo/info', { headers: { Cookie: 'tile_token=%E0%A4%A' } })).status).toBe(403);
+  });
+
   it('reads nothing upstream for a refused request', async () => {
     const { app, stats } = make({ authToken: AUTH });
     await app.request('/api/tiles/demo/batch?tiles=1/0/0.jpg');
