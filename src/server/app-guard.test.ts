@@ -128,6 +128,30 @@ describe('validation', () => {
   });
 });
 
+describe('CORS', () => {
+  it('answers preflights for listed origins only, before auth, and exposes the tile headers', async () => {
+    const { app } = make({ authToken: AUTH, corsOrigins: ['https://viewer.example'] });
+    const preflight = (origin: string) =>
+      app.request('/api/tiles/demo/batch', {
+        method: 'OPTIONS',
+        headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization' },
+      });
+    const allowed = await preflight('https://viewer.example');
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('Access-Control-Allow-Origin')).toBe('https://viewer.example');
+    expect((await preflight('https://evil.example')).headers.get('Access-Control-Allow-Origin')).toBeNull();
+    const tile = await app.request('/api/tiles/demo/1/0/0.jpg', {
+      headers: { Origin: 'https://viewer.example', Authorization: `Bearer ${AUTH}` },
+    });
+    expect(tile.headers.get('Access-Control-Expose-Headers')).toContain('X-Tile-Format');
+  });
+
+  it('sends no CORS headers when no origins are configured', async () => {
+    const response = await make().app.request('/api/tiles/demo/info', { headers: { Origin: 'https://viewer.example' } });
+    expect(response.headers.get('Access-Control-Allow-Origin')).toBeNull();
+  });
+});
+
 describe('request log', () => {
   it('writes one line per request with method, path, status and tile count', async () => {
     const lines: RequestLogLine[] = [];
