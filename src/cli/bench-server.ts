@@ -1,7 +1,8 @@
 /**
  * `npm run bench:server`: what the companion's batch endpoint buys, measured
  * against a local upstream that waits `--latency-ms` (default 100) before
- * each GET, as R2 does. Each variant runs on a fresh companion (cold cache):
+ * each GET, as R2 does. One companion serves every run (its upstream sockets
+ * warm, as in a running server); its tile cache is emptied before each variant:
  *
  *   singles  100 tile GETs through a 6-connection client (a browser's limit)
  *   binary   one batch of the same 100 tiles, binary stream
@@ -81,23 +82,42 @@ interface Measured {
   upstreamGets: number;
 }
 
-async function measure(upstream: LatencyUpstream, run: (client: Pool, base: string) => Promise<{ bytes: number; firstTileMs: number }>): Promise<Measured> {
-  const pool = createPoolFetch({ connections: 100, timeoutMs: 30_000, keepAliveMs: 30_000 });
+type Variant = (client: Pool, base: string) => Promise<{ bytes: number; firstTileMs: number }>;
+
+/**
+ * One companion for all runs, as in production: its upstream pool stays warm
+ * (keep-alive), while its tile cache is emptied before every variant, so each
+ * one reads all its tiles from the slow upstream.
+ */
+async function benchCompanion(upstream: LatencyUpstream, names: string[]) {
+  const pool = createPoolFetch({ connections: 100, timeoutMs: 30_000, keepAliveMs: 60_000 });
   const source = new R2PublicUrlSource(upstream.url, new HttpUpstream({ ...upstreamSettings(30_000), fetch: pool.fetch }));
   const companion = await startCompanion({ source });
-  const client = new Pool(companion.url, { connections: clientConnections });
-  try {
-    // Info is read once up front, so every variant measures tiles only.
-    await (await fetch(`${companion.url}/api/tiles/${dataset}/info`)).arrayBuffer();
-    upstream.take();
-    const started = performance.now();
-    const { bytes, firstTileMs } = await run(client, `/api/tiles/${dataset}`);
-    return { ms: performance.now() - started, bytes, firstTileMs: firstTileMs - started, upstreamGets: upstream.take().tileGets };
-  } finally {
-    await client.close();
+  const base = `/api/tiles/${dataset}`;
+  // Warm-up: open the upstream sockets a 100-tile batch needs, then forget the tiles.
+  const warm = new Pool(companion.url, { connections: 1 });
+  await batch(warm, base, names, true);
+  await warm.close();
+
+  const measure = async (variant: Variant): Promise<Measured> => {
+    companion.service.clear(dataset);
+    // Info is read up front, so every variant measures tiles only.
+    await (await fetch(`${companion.url}${base}/info`)).arrayBuffer();
+    const client = new Pool(companion.url, { connections: clientConnections });
+    try {
+      upstream.take();
+      const started = performance.now();
+      const { bytes, firstTileMs } = await variant(client, base);
+      return { ms: performance.now() - started, bytes, firstTileMs: firstTileMs - started, upstreamGets: upstream.take().tileGets };
+    } finally {
+      await client.close();
+    }
+  };
+  const close = async () => {
     await companion.close();
     await pool.close();
-  }
+  };
+  return { measure, close };
 }
 
 async function singles(client: Pool, base: string, names: string[]) {
@@ -152,12 +172,14 @@ try {
   const upstream = new LatencyUpstream(root, { ...DEFAULT_LATENCY, baseMs: latencyMs, shape: 'fixed' });
   await upstream.listen();
   const results = { singles: [] as Measured[], binary: [] as Measured[], json: [] as Measured[] };
+  const bench = await benchCompanion(upstream, names);
   for (let run = 0; run < runs; run += 1) {
     upstream.startRun(run);
-    results.singles.push(await measure(upstream, (c, b) => singles(c, b, names)));
-    results.binary.push(await measure(upstream, (c, b) => batch(c, b, names, true)));
-    results.json.push(await measure(upstream, (c, b) => batch(c, b, names, false)));
+    results.singles.push(await bench.measure((c, b) => singles(c, b, names)));
+    results.binary.push(await bench.measure((c, b) => batch(c, b, names, true)));
+    results.json.push(await bench.measure((c, b) => batch(c, b, names, false)));
   }
+  await bench.close();
   await upstream.close();
 
   const ms = (k: keyof typeof results) => summarize(results[k].map((m) => m.ms));
