@@ -65,6 +65,11 @@ export class LatencyUpstream {
     return counters;
   }
 
+  /** The tile keys of the current window so far, without ending it. */
+  peekKeys(): readonly string[] {
+    return this.#counters.keys;
+  }
+
   async listen(): Promise<string> {
     const server = createServer((request, response) => {
       this.#answer(request.method ?? 'GET', request.url ?? '/').then(
