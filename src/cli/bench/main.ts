@@ -9,7 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
 import { CHROMIUM_ARGS } from '../../../playwright.config.ts';
-import { selfSignedCertificate } from './certificate.ts';
+import { selfSignedCertificate, spkiHash } from './certificate.ts';
 import { parseBenchArgs, type BenchOptions } from './options.ts';
 import { renderChart } from './chart.ts';
 import { buildReport, renderMarkdown } from './report.ts';
@@ -50,7 +50,7 @@ export async function main(args: string[]): Promise<number> {
   const certificate = options.modes.includes('h2') ? await selfSignedCertificate() : undefined;
   const browser = await chromium.launch({
     executablePath: options.chromiumPath,
-    args: [...CHROMIUM_ARGS, '--ignore-certificate-errors'],
+    args: [...CHROMIUM_ARGS, ...(certificate ? [`--ignore-certificate-errors-spki-list=${spkiHash(certificate.cert)}`] : [])],
   });
   try {
     const outcome = await runBench(browser, upstream, certificate, options, log);

@@ -8,7 +8,7 @@ import { DEFAULT_LATENCY, type LatencyOptions } from './latency.ts';
 
 export type ModeName = 'h1' | 'h2' | 'spiky';
 export type VariantName = 'plain' | 'workbox' | 'tuned' | 'accelerator';
-export type ScenarioName = 'home' | 'zoom' | 'pan' | 'tour' | 'reload' | 'warm-zoom' | 'compare';
+export type ScenarioName = 'home' | 'zoom' | 'pan' | 'tour' | 'reload' | 'warm-zoom' | 'compare' | 'compare-zoom';
 
 export interface BenchOptions {
   /** Interleaved runs per variant (each a fresh browser context). */
@@ -29,7 +29,7 @@ export interface BenchOptions {
   distDir: string;
   chromiumPath: string;
   quick: boolean;
-  /** Skip writing bench/results (the smoke test). */
+  /** Skip writing results (a look without touching bench/results). */
   write: boolean;
 }
 
@@ -54,7 +54,8 @@ export const DEFAULT_OPTIONS: BenchOptions = {
 const QUICK: Partial<BenchOptions> = { runs: 1, budgetMs: 100_000 };
 
 export const USAGE = `usage: npm run bench -- [--quick] [--runs N] [--dataset NAME] [--latency MS]
-       [--modes h1,h2,spiky] [--variants plain,workbox,tuned,accelerator] [--tour-steps N] [--no-write]`;
+       [--modes h1,h2,spiky] [--variants plain,workbox,tuned,accelerator] [--tour-steps N]
+       [--tiles-dir DIR] [--out DIR] [--no-write]`;
 
 function list<T extends string>(value: string | undefined, allowed: readonly T[], fallback: T[]): T[] {
   if (value === undefined) return fallback;
@@ -84,6 +85,8 @@ export function parseBenchArgs(args: string[]): BenchOptions {
       variants: { type: 'string' },
       'tour-steps': { type: 'string' },
       'no-write': { type: 'boolean', default: false },
+      out: { type: 'string' },
+      'tiles-dir': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -93,6 +96,8 @@ export function parseBenchArgs(args: string[]): BenchOptions {
     ...base,
     runs: Math.round(positive(values.runs, 'runs', base.runs)),
     dataset: values.dataset ?? base.dataset,
+    tilesDir: values['tiles-dir'] ?? base.tilesDir,
+    outDir: values.out ?? base.outDir,
     latency: { ...base.latency, baseMs: positive(values.latency, 'latency', base.latency.baseMs) },
     modes: list(values.modes, ['h1', 'h2', 'spiky'] as const, base.modes),
     variants: list(values.variants, ['plain', 'workbox', 'tuned', 'accelerator'] as const, base.variants),

@@ -20,6 +20,7 @@ interface ResourceEntry {
   startTime: number;
   responseEnd: number;
   encodedBodySize: number;
+  nextHopProtocol: string;
   serverTiming: Array<{ name: string; description: string; duration: number }>;
 }
 
@@ -57,6 +58,8 @@ export interface PageMeasure {
   slowestTileMs: number;
   /** Server-Timing `sw;desc=memory` durations: the worker's cost per memory hit. */
   memoryHitMs: number[];
+  /** ALPN protocols of the tile requests that reached the network, e.g. "h2" (empty from a cache or worker). */
+  protocols: string[];
 }
 
 interface BenchWindow {
@@ -115,6 +118,7 @@ async function measureInPage([action, timeoutMs, fromNavigation]: [ViewAction, n
     tileBytes: tiles.reduce((sum, e) => sum + e.encodedBodySize, 0),
     slowestTileMs: tiles.reduce((max, e) => Math.max(max, e.responseEnd - e.startTime), 0),
     memoryHitMs,
+    protocols: [...new Set(tiles.map((e) => e.nextHopProtocol).filter(Boolean))],
   };
 }
 

@@ -136,7 +136,7 @@ function countTable(mode: ModeReport): string[] {
     const cells = series.map((s) => {
       const x = row.series[s];
       if (!x) return '–';
-      const extra = row.scenario === 'compare' ? ` · dup ${Math.round(x.duplicateGetShare.median * 100)}%` : '';
+      const extra = row.scenario.startsWith('compare') ? ` · dup ${Math.round(x.duplicateGetShare.median * 100)}%` : '';
       const slow = mode.mode === 'spiky' ? ` · slowest tile ${Math.round(x.slowestTileMs.median)} ms` : '';
       return `${x.upstreamGets.median} · ${kb(x.upstreamBytes.median)} · ${x.tilesLoaded.median}${extra}${slow}`;
     });
@@ -154,7 +154,8 @@ export function renderMarkdown(report: Report): string {
     `runs: ${Object.entries(report.completedRuns).map(([k, v]) => `${k} ${v}`).join(', ')}${report.options.quick ? ' (--quick)' : ''}; ` +
     `took ${Math.round(report.elapsedMs / 1000)} s.`);
   for (const mode of report.modes) {
-    out.push('', `### ${mode.label}`, '', ...timeTable(mode), '', ...countTable(mode));
+    const protocols = [...new Set(report.samples.filter((s) => s.mode === mode.mode && !s.series.startsWith('floor')).flatMap((s) => s.protocols))];
+    out.push('', `### ${mode.label}`, '', `Page tile requests went over: ${protocols.join(', ') || 'caches only'}.`, '', ...timeTable(mode), '', ...countTable(mode));
   }
   out.push('', '### Targets', '', '| target | measured | |', '| --- | --- | --- |');
   for (const t of report.targets) out.push(`| ${t.target} | ${t.measured} | ${t.status} |`);

@@ -30,6 +30,7 @@ export interface RunOutcome {
 }
 
 const FLOOR_SCENARIOS: ScenarioName[] = ['home', 'zoom', 'pan', 'tour'];
+const COMPARE: ScenarioName[] = ['compare', 'compare-zoom'];
 
 function rotate<T>(items: readonly T[], by: number): T[] {
   const k = items.length === 0 ? 0 : by % items.length;
@@ -60,10 +61,11 @@ export async function runBench(
         log(`[${mode.name}] time budget reached after ${run} run(s); reporting those.`);
         break;
       }
-      const main = mode.scenarios.filter((s) => s !== 'compare');
+      const main = mode.scenarios.filter((s) => !COMPARE.includes(s));
+      const compare = mode.scenarios.filter((s) => COMPARE.includes(s));
       const byVariant = new Map<VariantName, StepResult[]>();
       for (const variant of rotate(variants, run)) {
-        for (const scenarios of [main, mode.scenarios.includes('compare') ? (['compare'] as ScenarioName[]) : []]) {
+        for (const scenarios of [main, compare]) {
           if (scenarios.length === 0) continue;
           upstream.startRun(run, latency);
           try {
@@ -106,7 +108,7 @@ async function runFloor(
       const counters = upstream.take();
       outcome.samples.push({
         mode: mode.name, run, series, scenario: step.scenario, ms,
-        tilesLoaded: 0, tileResponses: 0, tileBytes: 0, slowestTileMs: Number.NaN, memoryHitMs: [],
+        tilesLoaded: 0, tileResponses: 0, tileBytes: 0, slowestTileMs: Number.NaN, memoryHitMs: [], protocols: ['http/1.1'],
         upstreamGets: counters.tileGets, upstreamUniqueTiles: new Set(counters.keys).size,
         upstreamBytes: counters.bytes, companionRequests: 0,
       });

@@ -59,7 +59,7 @@ export async function runSession(ctx: SessionContext, mode: Mode, variant: Varia
     staticDir: options.distDir,
     ...(mode.http2 && ctx.certificate ? { tls: ctx.certificate } : {}),
   });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ignoreHTTPSErrors: true });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const results: StepResult[] = [];
   const pageErrors: string[] = [];
   try {
@@ -107,6 +107,7 @@ export async function runSession(ctx: SessionContext, mode: Mode, variant: Varia
           break;
         case 'zoom':
         case 'warm-zoom':
+        case 'compare-zoom':
           record(scenario, await measureAction(page, { kind: 'zoom', factor: 2 }, timeout));
           break;
         case 'pan':
@@ -143,5 +144,6 @@ function sumViews(views: PageMeasure[]): PageMeasure {
     tileBytes: views.reduce((s, v) => s + v.tileBytes, 0),
     slowestTileMs: Math.max(0, ...views.map((v) => v.slowestTileMs)),
     memoryHitMs: views.flatMap((v) => v.memoryHitMs),
+    protocols: [...new Set(views.flatMap((v) => v.protocols))],
   };
 }

@@ -59,7 +59,7 @@ export interface Mode {
   http2: boolean;
   shape: LatencyShape;
   variants: VariantName[];
-  /** Steps of one browser session, in order (`compare` runs in its own session). */
+  /** Steps of one browser session, in order (the `compare` steps run in a session of their own). */
   scenarios: ScenarioName[];
   /** Whether the Node floor is measured on this mode's tile sets. */
   floor: boolean;
@@ -72,7 +72,7 @@ export const MODES: Record<ModeName, Mode> = {
     http2: false,
     shape: 'fixed',
     variants: ['plain', 'workbox', 'tuned', 'accelerator'],
-    scenarios: ['home', 'zoom', 'pan', 'tour', 'reload', 'warm-zoom', 'compare'],
+    scenarios: ['home', 'zoom', 'pan', 'tour', 'reload', 'warm-zoom', 'compare', 'compare-zoom'],
     floor: true,
   },
   h2: {
@@ -103,6 +103,7 @@ export const SCENARIO_LABELS: Record<ScenarioName, string> = {
   reload: 'warm reload (home view)',
   'warm-zoom': 'warm zoom (2x, after reload)',
   compare: 'comparison: two viewers, cold home',
+  'compare-zoom': 'comparison: two viewers, cold zoom 2x',
 };
 
 export const WARM_SCENARIOS: ScenarioName[] = ['reload', 'warm-zoom'];
