@@ -5,12 +5,14 @@
  * after the view is fully loaded.
  */
 import type { Browser } from '@playwright/test';
+import { DEFAULTS } from '../../server/defaults.ts';
 import { startCompanion } from '../../server/node-server.ts';
+import { sourceFromConfig, upstreamSettings } from '../../server/source-from-config.ts';
+import { createPoolFetch } from '../../server/upstream/pool-fetch.ts';
 import type { Certificate } from './certificate.ts';
 import type { BenchOptions, ScenarioName } from './options.ts';
 import { installProbe, measureAction, measureNavigation, type PageMeasure, type ViewAction } from './page-probe.ts';
 import type { LatencyUpstream } from './upstream.ts';
-import { UpstreamUrlSource } from './upstream-source.ts';
 import type { Mode, Variant } from './variants.ts';
 
 export interface StepResult extends PageMeasure {
@@ -53,9 +55,14 @@ export interface SessionContext {
 
 export async function runSession(ctx: SessionContext, mode: Mode, variant: Variant, scenarios: ScenarioName[]): Promise<StepResult[]> {
   const { browser, upstream, options } = ctx;
-  const source = new UpstreamUrlSource(upstream.url);
+  // The companion as `npm start` builds it for R2_PUBLIC_URL, pointed at the slow upstream.
+  const pool = createPoolFetch({
+    connections: DEFAULTS.upstreamConnections,
+    timeoutMs: DEFAULTS.upstreamTimeoutMs,
+    keepAliveMs: DEFAULTS.upstreamKeepAliveMs,
+  });
   const companion = await startCompanion({
-    source,
+    source: sourceFromConfig({ kind: 'r2-public-url', publicUrl: upstream.url }, pool.fetch, upstreamSettings()),
     staticDir: options.distDir,
     ...(mode.http2 && ctx.certificate ? { tls: ctx.certificate } : {}),
   });
@@ -131,7 +138,7 @@ export async function runSession(ctx: SessionContext, mode: Mode, variant: Varia
   } finally {
     await context.close();
     await companion.close();
-    await source.close();
+    await pool.close();
   }
   return results;
 }
