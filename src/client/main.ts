@@ -36,7 +36,7 @@ async function start(): Promise<void> {
     }
     demo.worker = 'off';
   } else {
-    demo.worker = await registerTileWorker();
+    demo.worker = await registerTileWorker({ scriptUrl: workerScriptUrl() });
   }
   document.querySelector('#mode')!.textContent = `accelerator: ${demo.worker}`;
   setupPicker();
@@ -63,6 +63,13 @@ async function start(): Promise<void> {
       document.body.dataset.fullyLoaded = String(fullyLoaded);
     });
   });
+}
+
+/** `?sw.idbMaxBytes=...` on the page becomes `/sw.js?idbMaxBytes=...`: worker options for tests and experiments. */
+function workerScriptUrl(): string {
+  const options = new URLSearchParams();
+  for (const [name, value] of params) if (name.startsWith('sw.')) options.set(name.slice(3), value);
+  return options.size ? `/sw.js?${options}` : '/sw.js';
 }
 
 function setupPicker(): void {

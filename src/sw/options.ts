@@ -1,0 +1,69 @@
+/**
+ * Every bound of the worker, with its default, in one place. The demo can
+ * override a few through the worker script's URL (`/sw.js?idbMaxBytes=...`),
+ * which is how tests give it a tiny IndexedDB budget.
+ */
+import { WINDOW_DEFAULTS, type BatchWindowOptions } from '../shared/batch-window.ts';
+import { DEFAULT_MAX_PENDING } from '../shared/batch-queue.ts';
+
+const MiB = 1024 * 1024;
+
+export interface AcceleratorOptions {
+  /** Memory tier: bytes of tile bodies kept in the worker (default 64 MiB). */
+  memoryMaxBytes: number;
+  /** IndexedDB tier: hard cap in bytes (default 512 MiB) ... */
+  idbMaxBytes: number;
+  /** ... and at most this share of `navigator.storage.estimate().quota` (default 0.5). */
+  idbQuotaShare: number;
+  /** Last-access updates of IndexedDB hits are written together, this long after the first (default 2000 ms). */
+  idbTouchFlushMs: number;
+  window: Required<BatchWindowOptions>;
+  /** Batches in flight at once, over all datasets (default 2: see docs/worker.md). */
+  maxConcurrentBatches: number;
+  /** Tiles waiting for a batch at most; beyond it tiles are fetched one by one. */
+  maxPending: number;
+  /** After a batch fails, tiles are fetched one by one for this long (default 30 s). */
+  batchBackoffMs: number;
+  /** A batch that delivers no frame for this long counts as failed (default 10 s). */
+  batchStallMs: number;
+  /** false: never batch (per-tile fetches only). */
+  batching: boolean;
+  /** Where the tile API lives on this origin. */
+  apiPrefix: string;
+}
+
+export const DEFAULT_OPTIONS: AcceleratorOptions = {
+  memoryMaxBytes: 64 * MiB,
+  idbMaxBytes: 512 * MiB,
+  idbQuotaShare: 0.5,
+  idbTouchFlushMs: 2000,
+  window: { ...WINDOW_DEFAULTS },
+  maxConcurrentBatches: 2,
+  maxPending: DEFAULT_MAX_PENDING,
+  batchBackoffMs: 30_000,
+  batchStallMs: 10_000,
+  batching: true,
+  apiPrefix: '/api/tiles/',
+};
+
+/** Options a page may set through the worker script URL; anything else there is ignored. */
+export function optionsFromSearch(search: string): AcceleratorOptions {
+  const params = new URLSearchParams(search);
+  const num = (name: string, fallback: number, min = 0) => {
+    const value = Number(params.get(name));
+    return params.has(name) && Number.isFinite(value) && value >= min ? value : fallback;
+  };
+  const d = DEFAULT_OPTIONS;
+  return {
+    ...d,
+    memoryMaxBytes: num('memoryMaxBytes', d.memoryMaxBytes, 1),
+    idbMaxBytes: num('idbMaxBytes', d.idbMaxBytes, 1),
+    window: {
+      quietMs: num('quietMs', d.window.quietMs),
+      maxWaitMs: num('maxWaitMs', d.window.maxWaitMs),
+      maxTiles: Math.min(num('maxTiles', d.window.maxTiles, 1), d.window.maxTiles),
+    },
+    maxConcurrentBatches: num('maxConcurrentBatches', d.maxConcurrentBatches, 1),
+    batching: params.get('batching') !== 'off',
+  };
+}
