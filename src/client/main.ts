@@ -1,9 +1,12 @@
 /**
  * The demo page: one full-window OpenSeadragon viewer on a dataset of the
  * companion, accelerated by the service worker unless `?accelerator=off`.
- * URL options: `dataset`, `accelerator=off`, `drawer` (canvas|webgl|auto).
+ * URL options: `dataset`, `accelerator=off`, `drawer` (canvas|webgl|auto),
+ * `prefetch=off`, `compare=a,b` (side-by-side viewers, synchronised).
  */
 import OpenSeadragon from 'openseadragon';
+import { startComparison, type ComparisonPane } from './comparison.ts';
+import { enableTileAccelerator, type TileAccelerator } from './enable-accelerator.ts';
 import { registerTileWorker, unregisterTileWorker } from './register-worker.ts';
 import { fetchDatasetInfo, tileApiSource } from './tile-source.ts';
 
@@ -15,6 +18,10 @@ export interface DemoState {
   worker: string;
   tilesLoaded: number;
   fullyLoaded: boolean;
+  /** Comparison mode: every pane (`viewer` and `fullyLoaded` above mean the first). */
+  viewers?: ComparisonPane[];
+  /** View reporting and dropped-tile recovery of the (first) viewer. */
+  accelerator?: TileAccelerator;
 }
 
 declare global {
@@ -41,17 +48,35 @@ async function start(): Promise<void> {
   document.querySelector('#mode')!.textContent = `accelerator: ${demo.worker}`;
   setupPicker();
 
-  const info = await fetchDatasetInfo(dataset);
   const drawer = params.get('drawer') ?? 'auto';
-  const viewer = OpenSeadragon({
-    element: document.querySelector<HTMLElement>('#viewer')!,
-    tileSources: tileApiSource(dataset, info) as unknown as OpenSeadragon.TileSourceOptions,
+  const settings: Partial<OpenSeadragon.Options> = {
     showNavigationControl: false,
     // OSD starts one tile load per frame by default; a view of 40 tiles then
     // takes 40 frames even from a perfect cache. See README, "Viewer settings".
     maxTilesPerFrame: 50,
     imageLoaderLimit: 0,
     ...(drawer === 'auto' ? {} : { drawer: drawer as 'canvas' }),
+  };
+  const prefetch = params.get('prefetch') !== 'off';
+  const compare = params.get('compare');
+  if (compare) {
+    const panes = await startComparison(document.querySelector<HTMLElement>('#viewer')!, compare.split(',').slice(0, 4), {
+      settings,
+      prefetch,
+      onFirstFullyLoaded: (fullyLoaded) => {
+        demo.fullyLoaded = fullyLoaded;
+        document.body.dataset.fullyLoaded = String(fullyLoaded);
+      },
+    });
+    demo.viewers = panes;
+    demo.viewer = panes[0]?.viewer ?? null;
+    return;
+  }
+  const info = await fetchDatasetInfo(dataset);
+  const viewer = OpenSeadragon({
+    ...settings,
+    element: document.querySelector<HTMLElement>('#viewer')!,
+    tileSources: tileApiSource(dataset, info) as unknown as OpenSeadragon.TileSourceOptions,
   });
   demo.viewer = viewer;
   viewer.addHandler('tile-loaded', () => {
@@ -63,6 +88,7 @@ async function start(): Promise<void> {
       document.body.dataset.fullyLoaded = String(fullyLoaded);
     });
   });
+  if (demo.worker !== 'off') demo.accelerator = await enableTileAccelerator(viewer, { register: false, prefetch });
 }
 
 /** `?sw.idbMaxBytes=...` on the page becomes `/sw.js?idbMaxBytes=...`: worker options for tests and experiments. */

@@ -31,6 +31,8 @@ export class Accelerator {
   readonly idb: IdbTier;
   readonly versions: DatasetVersions;
   readonly batch: BatchClient;
+  /** More sections for the stats report, by name (the prefetcher adds `prefetch`). */
+  readonly reports: Record<string, () => unknown> = {};
 
   constructor(options: Partial<AcceleratorOptions> = {}, edges: AcceleratorEdges = {}) {
     this.options = { ...DEFAULT_OPTIONS, ...options };
@@ -106,6 +108,7 @@ export class Accelerator {
       idb: await this.idb.usage(),
       queue: { pending: this.batch.pending, inFlight: this.batch.inFlight, batching: this.batching },
       options: this.options,
+      ...Object.fromEntries(Object.entries(this.reports).map(([name, report]) => [name, report()])),
     };
   }
 

@@ -1,16 +1,12 @@
 /// <reference lib="webworker" />
 /**
- * The service worker entry (built as /sw.js, a module worker): routes only.
- * Tile URLs go to the TileAcceleratorStrategy, dataset info goes network-first
- * through the dataset versions, `/__tile-accelerator/*` is the developer
- * surface; everything else is left alone. Options come from the script URL.
+ * The service worker entry (built as /sw.js, a module worker): the
+ * accelerator as any host worker would add it (register-tile-accelerator.ts),
+ * with options from the script URL (`/sw.js?prefetch=off&quietMs=2`).
  */
 import { clientsClaim } from 'workbox-core';
-import { registerRoute } from 'workbox-routing';
-import { isValidDatasetName, matchTilePath } from '../shared/tile-key.ts';
-import { CONTROL_PREFIX, answerMessage, handleControl } from './control.ts';
 import { optionsFromSearch } from './options.ts';
-import { TileAcceleratorStrategy } from './tile-accelerator-strategy.ts';
+import { registerTileAccelerator } from './register-tile-accelerator.ts';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -18,27 +14,7 @@ declare const self: ServiceWorkerGlobalScope;
 self.skipWaiting();
 clientsClaim();
 
-const strategy = new TileAcceleratorStrategy({ accelerated: optionsFromSearch(self.location.search) });
-const accelerator = strategy.accelerator;
-const { apiPrefix } = accelerator.options;
-const sameOrigin = (url: URL) => url.origin === self.location.origin;
-const INFO_PATH = /^([^/]+)\/info$/;
-
-registerRoute(({ url, request }) => request.method === 'GET' && sameOrigin(url) && matchTilePath(url.pathname, apiPrefix) !== null, strategy);
-
-registerRoute(
-  ({ url, request }) => request.method === 'GET' && sameOrigin(url) && url.pathname.startsWith(apiPrefix) && INFO_PATH.test(url.pathname.slice(apiPrefix.length)),
-  ({ url, request }) => {
-    const name = decodeURIComponent(INFO_PATH.exec(url.pathname.slice(apiPrefix.length))![1]!);
-    // A bad name is the companion's to refuse, with its own error message.
-    return isValidDatasetName(name) ? accelerator.versions.handleInfo(request, name) : fetch(request);
-  },
-);
-
-for (const method of ['GET', 'POST'] as const) {
-  registerRoute(({ url }) => sameOrigin(url) && url.pathname.startsWith(CONTROL_PREFIX), ({ request }) => handleControl(accelerator, request), method);
-}
-
-self.addEventListener('message', (event) => {
-  event.waitUntil(answerMessage(accelerator, event).catch((error: unknown) => console.warn('tile-accelerator: message failed', error)));
+registerTileAccelerator({
+  ...optionsFromSearch(self.location.search),
+  prefetch: new URLSearchParams(self.location.search).get('prefetch') === 'off' ? false : {},
 });

@@ -1,0 +1,10 @@
+/**
+ * `tile-accelerator/client`: the public entry for pages.
+ * See docs/drop-in.md for copy-paste examples.
+ */
+export { enableTileAccelerator, type EnableTileAcceleratorOptions, type TileAccelerator } from './enable-accelerator.ts';
+export { loadViewportTiles, type LoadViewportTilesOptions, type TileRequest } from './load-viewport-tiles.ts';
+export { ViewReporter, type ViewReporterOptions } from './view-reporter.ts';
+export { DroppedTileRecovery } from './dropped-tiles.ts';
+export { registerTileWorker, unregisterTileWorker, type WorkerOptions, type WorkerState } from './register-worker.ts';
+export { TileError, type ErrorCode } from '../shared/errors.ts';

@@ -1,0 +1,178 @@
+/**
+ * The worker side of prefetch and drop-on-leave. Page messages (shared/
+ * view-protocol.ts) say what each viewer shows:
+ *  - every report drops queued visible tiles that left all views;
+ *  - every report cancels that viewer's running prefetch (its still-pending
+ *    tiles leave the queue; in-flight ones land in the caches anyway);
+ *  - a settled report starts a new prefetch run from shared/prefetch-plan.ts,
+ *    at `prefetch` priority in the worker's batch queue, so visible tiles
+ *    always go out first. Tiles already in memory or IndexedDB cost nothing;
+ *    fetched ones reach both tiers through the batch client's hooks.
+ * Counts what it prefetched and how much of it a viewer later asked for.
+ */
+import type { WorkboxPlugin } from 'workbox-core/types.js';
+import { planPrefetch, resolvePrefetchOptions, type PrefetchOptions } from '../shared/prefetch-plan.ts';
+import { cacheKey, matchTilePath } from '../shared/tile-key.ts';
+import { droppedMessage, parsePageMessage, type ViewState } from '../shared/view-protocol.ts';
+import type { Accelerator } from './accelerator.ts';
+import { ViewTracker } from './view-tracker.ts';
+
+export interface PrefetcherOptions extends Partial<PrefetchOptions> {
+  /** Prefetch requests waiting in the batch queue at once (default 24: small batches, so a visible tile never waits long for a slot). */
+  concurrency?: number;
+  /** Prefetched tile keys remembered to count later use (default 4096). */
+  rememberTiles?: number;
+}
+
+export interface PrefetchStats {
+  /** Settled views that asked for prefetch (each starts a run, possibly empty). */
+  runs: number;
+  /** Runs cancelled because the view moved on. */
+  cancelledRuns: number;
+  planned: number;
+  /** Planned tiles already in memory or IndexedDB (no request). */
+  alreadyCached: number;
+  /** Tiles fetched from the companion by prefetch, and their bytes. */
+  prefetched: number;
+  bytes: number;
+  /** Prefetched tiles a viewer asked for afterwards; `hitRate` = used / prefetched. */
+  used: number;
+  hitRate: number;
+  /** Queued visible tiles dropped because they left every view. */
+  droppedLeftView: number;
+  active: number;
+}
+
+export class Prefetcher {
+  readonly options: PrefetchOptions;
+  readonly views = new ViewTracker();
+  readonly #acc: Accelerator;
+  readonly #concurrency: number;
+  readonly #remember: number;
+  readonly #runs = new Map<string, AbortController>();
+  readonly #prefetched = new Set<string>();
+  readonly #stats = { runs: 0, cancelledRuns: 0, planned: 0, alreadyCached: 0, prefetched: 0, bytes: 0, used: 0, droppedLeftView: 0 };
+
+  /** Counts a page request for a tile prefetch brought in (Workbox plugin for the tile strategy). */
+  readonly plugin: WorkboxPlugin = {
+    handlerWillRespond: async ({ request, response }) => {
+      const tile = matchTilePath(new URL(request.url).pathname, this.#acc.options.apiPrefix);
+      if (tile && this.#prefetched.delete(`${tile.dataset}/${tile.z}/${tile.x}/${tile.y}`)) this.#stats.used += 1;
+      return response;
+    },
+  };
+
+  constructor(accelerator: Accelerator, options: PrefetcherOptions | false = {}) {
+    this.#acc = accelerator;
+    this.options = resolvePrefetchOptions(options === false ? false : options);
+    this.#concurrency = (options && options.concurrency) || 24;
+    this.#remember = (options && options.rememberTiles) || 4096;
+  }
+
+  /**
+   * Handles a page message if it is one of ours; the promise is for
+   * `event.waitUntil` (a prefetch run keeps the worker alive until it ends).
+   */
+  handleMessage(data: unknown, clients?: Clients): Promise<void> | null {
+    const message = parsePageMessage(data);
+    if (!message) return null;
+    if (message.type === 'viewer-closed') {
+      this.views.forget(message.viewerId);
+      this.#cancel(message.viewerId);
+      return Promise.resolve();
+    }
+    const { view } = message;
+    this.views.update(view);
+    this.#cancel(view.viewerId);
+    const dropped = this.#dropLeftView(view, clients);
+    if (!view.settled || !view.prefetch || !this.options.enabled) return dropped;
+    return Promise.all([dropped, this.#run(view)]).then(() => undefined);
+  }
+
+  snapshot(): PrefetchStats {
+    const s = this.#stats;
+    return { ...s, hitRate: s.prefetched ? s.used / s.prefetched : 0, active: this.#runs.size };
+  }
+
+  async #dropLeftView(view: ViewState, clients?: Clients): Promise<void> {
+    const urls: string[] = [];
+    const leftView = this.views.leftView(view.dataset);
+    this.#acc.batch.drop((tile) => {
+      const gone = leftView(tile);
+      if (gone) urls.push(`${view.tileUrlPrefix}${tile.key.slice(view.dataset.length + 1)}`);
+      return gone;
+    });
+    if (urls.length === 0 || !clients) return;
+    this.#stats.droppedLeftView += urls.length;
+    // Pages make those tiles loadable again (OpenSeadragon marks a failed tile missing for good).
+    for (const client of await clients.matchAll({ type: 'window' })) client.postMessage(droppedMessage(urls));
+  }
+
+  #cancel(viewerId: string): void {
+    const run = this.#runs.get(viewerId);
+    if (!run) return;
+    this.#runs.delete(viewerId);
+    this.#stats.cancelledRuns += 1;
+    run.abort();
+  }
+
+  async #run(view: ViewState): Promise<void> {
+    this.#stats.runs += 1;
+    const controller = new AbortController();
+    this.#runs.set(view.viewerId, controller);
+    const { signal } = controller;
+    try {
+      await this.#fetchPlan(view, signal);
+    } finally {
+      if (this.#runs.get(view.viewerId) === controller) this.#runs.delete(view.viewerId);
+    }
+  }
+
+  async #fetchPlan(view: ViewState, signal: AbortSignal): Promise<void> {
+    const acc = this.#acc;
+    const version = await acc.versions.version(view.dataset);
+    if (version === undefined || !acc.batching || signal.aborted) return;
+    const meanTileBytes = this.#stats.prefetched ? this.#stats.bytes / this.#stats.prefetched : undefined;
+    const plan = planPrefetch({ info: view.info, rect: view.rect, level: view.level, ...(meanTileBytes ? { meanTileBytes } : {}) }, this.options);
+    this.#stats.planned += plan.length;
+    let next = 0;
+    let bytes = 0;
+    const writes: Array<Promise<void>> = [];
+    const lane = async (): Promise<void> => {
+      while (next < plan.length && !signal.aborted && bytes < this.options.maxBytes) {
+        const tile = plan[next]!;
+        next += 1;
+        const key = cacheKey(view.dataset, version, tile);
+        if (acc.memory.get(key)) {
+          this.#stats.alreadyCached += 1;
+          continue;
+        }
+        const stored = await acc.idb.get(key);
+        if (stored) {
+          acc.memory.set(key, stored);
+          this.#stats.alreadyCached += 1;
+          continue;
+        }
+        try {
+          const { frame, done } = await acc.batch.request(view.dataset, `${tile.z}/${tile.x}/${tile.y}.${view.info.format}`, { priority: 'prefetch', signal });
+          if (frame.status !== 200) continue;
+          bytes += frame.body.length;
+          this.#stats.prefetched += 1;
+          this.#stats.bytes += frame.body.length;
+          this.#rememberPrefetched(`${view.dataset}/${tile.z}/${tile.x}/${tile.y}`);
+          writes.push(done);
+        } catch {
+          // Cancelled (the view moved) or the batch failed: a prefetch is never worth a retry.
+          if (signal.aborted) return;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: this.#concurrency }, lane));
+    await Promise.all(writes);
+  }
+
+  #rememberPrefetched(id: string): void {
+    this.#prefetched.add(id);
+    if (this.#prefetched.size > this.#remember) this.#prefetched.delete(this.#prefetched.values().next().value!);
+  }
+}
