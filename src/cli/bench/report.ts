@@ -15,6 +15,8 @@ export interface SeriesSummary {
   ms: Summary;
   upstreamGets: Summary;
   upstreamBytes: Summary;
+  upstreamNotFound: Summary;
+  companionRequests: Summary;
   tilesLoaded: Summary;
   slowestTileMs: Summary;
   /** GETs beyond the distinct tiles, as a fraction of them (duplicate upstream work). */
@@ -62,6 +64,8 @@ function summarizeSeries(samples: Sample[]): SeriesSummary {
     ms: pick((s) => s.ms),
     upstreamGets: pick((s) => s.upstreamGets),
     upstreamBytes: pick((s) => s.upstreamBytes),
+    upstreamNotFound: pick((s) => s.upstreamNotFound),
+    companionRequests: pick((s) => s.companionRequests),
     tilesLoaded: pick((s) => s.tilesLoaded),
     slowestTileMs: pick((s) => s.slowestTileMs),
     duplicateGetShare: pick((s) => (s.upstreamUniqueTiles > 0 ? (s.upstreamGets - s.upstreamUniqueTiles) / s.upstreamUniqueTiles : 0)),
@@ -130,15 +134,18 @@ function timeTable(mode: ModeReport): string[] {
 
 function countTable(mode: ModeReport): string[] {
   const series = mode.series.filter((s) => s !== 'floor' && s !== 'floor-6');
-  const header = ['scenario (medians: upstream GETs · upstream bytes · tiles loaded)', ...series.map((s) => SERIES_LABELS[s])];
+  const header = [
+    'scenario (medians: upstream GETs (404s, duplicates) · upstream bytes · requests to the companion · tiles loaded)',
+    ...series.map((s) => SERIES_LABELS[s]),
+  ];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => ' --- ').join('|')}|`];
   for (const row of mode.scenarios) {
     const cells = series.map((s) => {
       const x = row.series[s];
       if (!x) return '–';
-      const extra = row.scenario.startsWith('compare') ? ` · dup ${Math.round(x.duplicateGetShare.median * 100)}%` : '';
       const slow = mode.mode === 'spiky' ? ` · slowest tile ${Math.round(x.slowestTileMs.median)} ms` : '';
-      return `${x.upstreamGets.median} · ${kb(x.upstreamBytes.median)} · ${x.tilesLoaded.median}${extra}${slow}`;
+      const dup = Math.round(x.duplicateGetShare.median * 100);
+      return `${x.upstreamGets.median} (${x.upstreamNotFound.median}, ${dup}%) · ${kb(x.upstreamBytes.median)} · ${x.companionRequests.median} · ${x.tilesLoaded.median}${slow}`;
     });
     lines.push(`| ${row.label} | ${cells.join(' | ')} |`);
   }

@@ -110,7 +110,7 @@ async function runFloor(
         mode: mode.name, run, series, scenario: step.scenario, ms,
         tilesLoaded: 0, tileResponses: 0, tileBytes: 0, slowestTileMs: Number.NaN, memoryHitMs: [], protocols: ['http/1.1'],
         upstreamGets: counters.tileGets, upstreamUniqueTiles: new Set(counters.keys).size,
-        upstreamBytes: counters.bytes, companionRequests: 0,
+        upstreamBytes: counters.bytes, upstreamNotFound: counters.notFound, companionRequests: 0,
       });
       if (series === 'floor') parts.push(`${step.scenario} ${Math.round(ms)}`);
     }

@@ -21,6 +21,7 @@ export interface StepResult extends PageMeasure {
   /** Distinct tiles among the GETs: GETs above it were duplicates. */
   upstreamUniqueTiles: number;
   upstreamBytes: number;
+  upstreamNotFound: number;
   /** Requests that reached the companion's tile and batch endpoints. */
   companionRequests: number;
   /** Per view of a tour: the tile keys fetched upstream, for the floor. */
@@ -94,6 +95,7 @@ export async function runSession(ctx: SessionContext, mode: Mode, variant: Varia
         upstreamGets: counters.tileGets,
         upstreamUniqueTiles: new Set(counters.keys).size,
         upstreamBytes: counters.bytes,
+        upstreamNotFound: counters.notFound,
         companionRequests: companionTotal - lastCompanion,
         upstreamKeySets: keySets ?? [counters.keys],
       });

@@ -16,6 +16,8 @@ export interface UpstreamCounters {
   gets: number;
   tileGets: number;
   bytes: number;
+  /** Tile GETs answered 404 (a format probe, or a tile outside the image). */
+  notFound: number;
   /** Tile keys in the order their GETs arrived (repeats included). */
   keys: string[];
   /** The largest delay injected into any tile GET of this window. */
@@ -30,7 +32,7 @@ const CONTENT_TYPES: Record<string, string> = {
   json: 'application/json',
 };
 
-const zero = (): UpstreamCounters => ({ gets: 0, tileGets: 0, bytes: 0, keys: [], maxDelayMs: 0 });
+const zero = (): UpstreamCounters => ({ gets: 0, tileGets: 0, bytes: 0, notFound: 0, keys: [], maxDelayMs: 0 });
 
 export class LatencyUpstream {
   readonly #root: string;
@@ -116,7 +118,10 @@ export class LatencyUpstream {
       counters.maxDelayMs = Math.max(counters.maxDelayMs, delay);
     }
     const [body] = await Promise.all([readFile(file).catch(() => null), sleep(delay)]);
-    if (!body) return { status: 404, type: 'text/plain', body: new Uint8Array() };
+    if (!body) {
+      if (ext !== 'json') counters.notFound += 1;
+      return { status: 404, type: 'text/plain', body: new Uint8Array() };
+    }
     counters.bytes += body.byteLength;
     return { status: 200, type: CONTENT_TYPES[ext]!, body };
   }
