@@ -22,6 +22,13 @@ export interface BenchOptions {
   tourSteps: number;
   /** Longest wait for one view to load before the step counts as failed. */
   stepTimeoutMs: number;
+  /**
+   * After each measured view, wait until the upstream has been idle this long
+   * (the accelerator prefetches ~200 ms after a view settles), so each view's
+   * GETs include the prefetch it caused and the next view starts quiet.
+   */
+  settleIdleMs: number;
+  settleMaxMs: number;
   /** No new run starts after this; what finished is reported. */
   budgetMs: number;
   outDir: string;
@@ -42,6 +49,8 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   variants: ['plain', 'workbox', 'tuned', 'accelerator'],
   tourSteps: 10,
   stepTimeoutMs: 30_000,
+  settleIdleMs: 400,
+  settleMaxMs: 5_000,
   budgetMs: 9 * 60_000,
   outDir: 'bench/results',
   distDir: 'dist',

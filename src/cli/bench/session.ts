@@ -85,7 +85,8 @@ export async function runSession(ctx: SessionContext, mode: Mode, variant: Varia
     }
     let lastCompanion = 0;
     upstream.take();
-    const record = (scenario: ScenarioName, measure: PageMeasure, keySets?: string[][]): void => {
+    const record = async (scenario: ScenarioName, measure: PageMeasure, keySets?: string[][]): Promise<void> => {
+      await upstream.settle(options.settleIdleMs, options.settleMaxMs);
       const counters = upstream.take();
       const overall = companion.stats.overall();
       const companionTotal = overall.tileRequests + overall.batchRequests;
@@ -109,18 +110,18 @@ export async function runSession(ctx: SessionContext, mode: Mode, variant: Varia
       switch (scenario) {
         case 'home':
         case 'compare':
-          record(scenario, await measureNavigation(page, () => page.goto(url), timeout));
+          await record(scenario, await measureNavigation(page, () => page.goto(url), timeout));
           break;
         case 'reload':
-          record(scenario, await measureNavigation(page, () => page.reload(), timeout));
+          await record(scenario, await measureNavigation(page, () => page.reload(), timeout));
           break;
         case 'zoom':
         case 'warm-zoom':
         case 'compare-zoom':
-          record(scenario, await measureAction(page, { kind: 'zoom', factor: 2 }, timeout));
+          await record(scenario, await measureAction(page, { kind: 'zoom', factor: 2 }, timeout));
           break;
         case 'pan':
-          record(scenario, await measureAction(page, { kind: 'pan', dx: 0, dy: 0.5 }, timeout));
+          await record(scenario, await measureAction(page, { kind: 'pan', dx: 0, dy: 0.5 }, timeout));
           break;
         case 'tour': {
           const views: PageMeasure[] = [];
@@ -129,7 +130,7 @@ export async function runSession(ctx: SessionContext, mode: Mode, variant: Varia
             views.push(await measureAction(page, action, timeout));
             keySets.push(upstream.peekKeys().slice(keySets.flat().length));
           }
-          record('tour', sumViews(views), keySets);
+          await record('tour', sumViews(views), keySets);
           break;
         }
       }

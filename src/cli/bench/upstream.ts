@@ -40,6 +40,8 @@ export class LatencyUpstream {
   #run = 0;
   #attempts = new Map<string, number>();
   #counters = zero();
+  #inFlight = 0;
+  #lastActivity = 0;
   #server: Server | undefined;
   #url = '';
 
@@ -67,6 +69,19 @@ export class LatencyUpstream {
     return counters;
   }
 
+  /**
+   * Resolves once no GET has been in flight for `idleMs` (or after `maxMs`),
+   * so work a view started late (a prefetch after the view settled) is
+   * counted with that view and not with the next one.
+   */
+  async settle(idleMs: number, maxMs: number): Promise<void> {
+    const deadline = performance.now() + maxMs;
+    while (performance.now() < deadline) {
+      if (this.#inFlight === 0 && performance.now() - this.#lastActivity >= idleMs) return;
+      await sleep(25);
+    }
+  }
+
   /** The tile keys of the current window so far, without ending it. */
   peekKeys(): readonly string[] {
     return this.#counters.keys;
@@ -74,7 +89,12 @@ export class LatencyUpstream {
 
   async listen(): Promise<string> {
     const server = createServer((request, response) => {
-      this.#answer(request.method ?? 'GET', request.url ?? '/').then(
+      this.#inFlight += 1;
+      this.#lastActivity = performance.now();
+      this.#answer(request.method ?? 'GET', request.url ?? '/').finally(() => {
+        this.#inFlight -= 1;
+        this.#lastActivity = performance.now();
+      }).then(
         ({ status, type, body }) => {
           response.writeHead(status, { 'Content-Type': type, 'Content-Length': body.byteLength });
           response.end(body);
