@@ -22,6 +22,7 @@ export interface SeriesSummary {
   /** GETs beyond the distinct tiles, as a fraction of them (duplicate upstream work). */
   duplicateGetShare: Summary;
   memoryHitMs: Summary;
+  memoryHitPageMs: Summary;
 }
 
 export interface ScenarioReport {
@@ -71,6 +72,7 @@ function summarizeSeries(samples: Sample[]): SeriesSummary {
     duplicateGetShare: pick((s) => (s.upstreamUniqueTiles > 0 ? (s.upstreamGets - s.upstreamUniqueTiles) / s.upstreamUniqueTiles : 0)),
     // Every hit of every run: the median of a per-tile cost, not of per-run medians.
     memoryHitMs: summarize(samples.flatMap((s) => s.memoryHitMs)),
+    memoryHitPageMs: summarize(samples.flatMap((s) => s.memoryHitPageMs)),
   };
 }
 

@@ -108,7 +108,7 @@ async function runFloor(
       const counters = upstream.take();
       outcome.samples.push({
         mode: mode.name, run, series, scenario: step.scenario, ms,
-        tilesLoaded: 0, tileResponses: 0, tileBytes: 0, slowestTileMs: Number.NaN, memoryHitMs: [], protocols: ['http/1.1'],
+        tilesLoaded: 0, tileResponses: 0, tileBytes: 0, slowestTileMs: Number.NaN, memoryHitMs: [], memoryHitPageMs: [], protocols: ['http/1.1'],
         upstreamGets: counters.tileGets, upstreamUniqueTiles: new Set(counters.keys).size,
         upstreamBytes: counters.bytes, upstreamNotFound: counters.notFound, companionRequests: 0,
       });

@@ -154,6 +154,7 @@ function sumViews(views: PageMeasure[]): PageMeasure {
     tileBytes: views.reduce((s, v) => s + v.tileBytes, 0),
     slowestTileMs: Math.max(0, ...views.map((v) => v.slowestTileMs)),
     memoryHitMs: views.flatMap((v) => v.memoryHitMs),
+    memoryHitPageMs: views.flatMap((v) => v.memoryHitPageMs),
     protocols: [...new Set(views.flatMap((v) => v.protocols))],
   };
 }

@@ -14,7 +14,7 @@ export interface TargetResult {
   status: 'met' | 'missed' | 'not measured';
 }
 
-type Metric = keyof Pick<SeriesSummary, 'ms' | 'slowestTileMs' | 'duplicateGetShare' | 'memoryHitMs'>;
+type Metric = keyof Pick<SeriesSummary, 'ms' | 'slowestTileMs' | 'duplicateGetShare' | 'memoryHitMs' | 'memoryHitPageMs'>;
 
 function median(modes: ModeReport[], mode: ModeName, scenario: ScenarioName, series: SeriesName, metric: Metric = 'ms'): number {
   const summary = modes.find((m) => m.mode === mode)?.scenarios.find((s) => s.scenario === scenario)?.series[series]?.[metric];
@@ -54,7 +54,11 @@ export function evaluateTargets(modes: ModeReport[]): TargetResult[] {
   for (const s of ['reload', 'warm-zoom'] as const) {
     results.push(atMost(`HTTP/1.1: ${s} no slower than tuned + HTTP cache`, m('h1', s, 'accelerator'), m('h1', s, 'tuned'), ms));
   }
-  results.push(atMost('worker memory hit < 1 ms at the median (warm zoom)', m('h1', 'warm-zoom', 'accelerator', 'memoryHitMs'), 1, ms));
+  const hit = atMost('worker memory hit < 1 ms at the median (warm zoom, Server-Timing)', m('h1', 'warm-zoom', 'accelerator', 'memoryHitMs'), 1, ms);
+  const seen = m('h1', 'warm-zoom', 'accelerator', 'memoryHitPageMs');
+  // Server-Timing covers the handler only; what the page waits for includes the dispatch to the worker.
+  if (Number.isFinite(seen)) hit.measured += `; as the page saw it ${ms(seen)}`;
+  results.push(hit);
   for (const s of ['compare', 'compare-zoom'] as const) {
     results.push(atMost(`comparison (${s}): second viewer adds < 10% upstream GETs`, m('h1', s, 'accelerator', 'duplicateGetShare'), 0.1, pct));
   }
