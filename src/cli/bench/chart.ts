@@ -14,6 +14,7 @@ const COLORS: Record<SeriesName, string> = {
   workbox: '#f0a030',
   tuned: '#5b8def',
   accelerator: '#2aa876',
+  'no-prefetch': '#8fd4b4',
   floor: '#444444',
   'floor-6': '#888888',
 };

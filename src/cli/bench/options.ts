@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_LATENCY, type LatencyOptions } from './latency.ts';
 
 export type ModeName = 'h1' | 'h2' | 'spiky';
-export type VariantName = 'plain' | 'workbox' | 'tuned' | 'accelerator';
+export type VariantName = 'plain' | 'workbox' | 'tuned' | 'accelerator' | 'no-prefetch';
 export type ScenarioName = 'home' | 'zoom' | 'pan' | 'tour' | 'reload' | 'warm-zoom' | 'compare' | 'compare-zoom';
 
 export interface BenchOptions {
@@ -46,7 +46,7 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   tilesDir: process.env['TILES_DIR'] ?? 'data/tiles',
   latency: DEFAULT_LATENCY,
   modes: ['h1', 'h2', 'spiky'],
-  variants: ['plain', 'workbox', 'tuned', 'accelerator'],
+  variants: ['plain', 'workbox', 'tuned', 'accelerator', 'no-prefetch'],
   tourSteps: 10,
   stepTimeoutMs: 30_000,
   settleIdleMs: 400,
@@ -63,7 +63,7 @@ export const DEFAULT_OPTIONS: BenchOptions = {
 const QUICK: Partial<BenchOptions> = { runs: 1, budgetMs: 100_000 };
 
 export const USAGE = `usage: npm run bench -- [--quick] [--runs N] [--dataset NAME] [--latency MS]
-       [--modes h1,h2,spiky] [--variants plain,workbox,tuned,accelerator] [--tour-steps N]
+       [--modes h1,h2,spiky] [--variants plain,workbox,tuned,accelerator,no-prefetch] [--tour-steps N]
        [--tiles-dir DIR] [--out DIR] [--no-write]`;
 
 function list<T extends string>(value: string | undefined, allowed: readonly T[], fallback: T[]): T[] {
@@ -109,7 +109,7 @@ export function parseBenchArgs(args: string[]): BenchOptions {
     outDir: values.out ?? base.outDir,
     latency: { ...base.latency, baseMs: positive(values.latency, 'latency', base.latency.baseMs) },
     modes: list(values.modes, ['h1', 'h2', 'spiky'] as const, base.modes),
-    variants: list(values.variants, ['plain', 'workbox', 'tuned', 'accelerator'] as const, base.variants),
+    variants: list(values.variants, ['plain', 'workbox', 'tuned', 'accelerator', 'no-prefetch'] as const, base.variants),
     tourSteps: Math.round(positive(values['tour-steps'], 'tour-steps', base.tourSteps)),
     write: !values['no-write'],
   };

@@ -55,6 +55,7 @@ export const SERIES_LABELS: Record<SeriesName, string> = {
   workbox: VARIANTS.workbox.label,
   tuned: VARIANTS.tuned.label,
   accelerator: VARIANTS.accelerator.label,
+  'no-prefetch': VARIANTS['no-prefetch'].label,
   floor: 'floor (Node, unlimited pool)',
   'floor-6': 'floor (Node, 6 connections)',
 };

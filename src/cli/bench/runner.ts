@@ -48,12 +48,15 @@ export async function runBench(
   const outcome: RunOutcome = { samples: [], errors: [], completedRuns: {}, elapsedMs: 0 };
   const ctx: SessionContext = { browser, upstream, options, certificate };
   const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)}s`;
-  // Spread the budget over the modes, so an overrun in one does not starve the others.
+  // Share the budget among the modes by their size (sessions × steps), so an
+  // overrun in one does not starve the others.
   const modes = options.modes.map((name) => MODES[name]);
-  const perMode = options.budgetMs / Math.max(1, modes.length);
+  const weight = (mode: Mode) => mode.variants.filter((v) => options.variants.includes(v)).length * mode.scenarios.length;
+  const totalWeight = modes.reduce((sum, mode) => sum + weight(mode), 0) || 1;
+  let modeDeadline = started;
 
-  for (const [m, mode] of modes.entries()) {
-    const modeDeadline = started + perMode * (m + 1);
+  for (const mode of modes) {
+    modeDeadline += (options.budgetMs * weight(mode)) / totalWeight;
     const variants = mode.variants.filter((v) => options.variants.includes(v));
     const latency = { ...options.latency, shape: mode.shape };
     for (let run = 0; run < options.runs; run++) {
@@ -66,7 +69,7 @@ export async function runBench(
       const byVariant = new Map<VariantName, StepResult[]>();
       for (const variant of rotate(variants, run)) {
         for (const scenarios of [main, compare]) {
-          if (scenarios.length === 0) continue;
+          if (scenarios.length === 0 || (scenarios === compare && !VARIANTS[variant].comparison)) continue;
           upstream.startRun(run, latency);
           try {
             const steps = await runSession(ctx, mode, VARIANTS[variant], scenarios);

@@ -14,6 +14,8 @@ export interface Variant {
   page(dataset: string, viewers: 1 | 2): string;
   /** Plain OpenSeadragon against an origin without cache headers: no HTTP cache. */
   httpCache: boolean;
+  /** Whether it runs the comparison (two viewers) session too. */
+  comparison: boolean;
 }
 
 const benchPage = (query: Record<string, string>) => `/bench/pages/bench.html?${new URLSearchParams(query)}`;
@@ -27,18 +29,21 @@ export const VARIANTS: Record<VariantName, Variant> = {
     label: 'plain OSD',
     page: (dataset, viewers) => benchPage({ dataset, viewers: String(viewers) }),
     httpCache: false,
+    comparison: true,
   },
   workbox: {
     name: 'workbox',
     label: 'Workbox CacheFirst',
     page: (dataset, viewers) => benchPage({ dataset, viewers: String(viewers), worker: 'workbox' }),
     httpCache: true,
+    comparison: true,
   },
   tuned: {
     name: 'tuned',
     label: 'tuned OSD + HTTP cache',
     page: (dataset, viewers) => benchPage({ dataset, viewers: String(viewers), ...RECOMMENDED }),
     httpCache: true,
+    comparison: true,
   },
   accelerator: {
     name: 'accelerator',
@@ -50,6 +55,16 @@ export const VARIANTS: Record<VariantName, Variant> = {
         ? `/?${new URLSearchParams({ dataset, drawer: 'canvas' })}`
         : benchPage({ dataset, viewers: '2', worker: 'accelerator', ...RECOMMENDED }),
     httpCache: true,
+    comparison: true,
+  },
+  'no-prefetch': {
+    name: 'no-prefetch',
+    label: 'accelerator, prefetch off',
+    // Batching and tiers alone: with prefetch the "cold" zoom and pan are
+    // often prefetched already, which hides what batching does by itself.
+    page: (dataset) => `/?${new URLSearchParams({ dataset, drawer: 'canvas', prefetch: 'off' })}`,
+    httpCache: true,
+    comparison: false,
   },
 };
 
@@ -71,7 +86,7 @@ export const MODES: Record<ModeName, Mode> = {
     label: 'HTTP/1.1, fixed latency',
     http2: false,
     shape: 'fixed',
-    variants: ['plain', 'workbox', 'tuned', 'accelerator'],
+    variants: ['plain', 'workbox', 'tuned', 'accelerator', 'no-prefetch'],
     scenarios: ['home', 'zoom', 'pan', 'tour', 'reload', 'warm-zoom', 'compare', 'compare-zoom'],
     floor: true,
   },
