@@ -27,8 +27,9 @@ export function renderChart(report: Report): string {
   const barArea = width - labelWidth - 90;
   const bar = 13;
   const parts: string[] = [];
-  let y = 30;
-  parts.push(`<text x="10" y="20" font-size="15" font-weight="bold">tile-accelerator bench: time to fully loaded (ms, median; whiskers min–max; each group scaled to its slowest)</text>`);
+  let y = 44;
+  parts.push(`<text x="10" y="20" font-size="15" font-weight="bold">tile-accelerator bench: time until the view is fully loaded (ms)</text>`);
+  parts.push(`<text x="10" y="38" font-size="11" fill="#555">median of the runs, whiskers min–max; each scenario is scaled to its slowest bar</text>`);
   for (const mode of report.modes) {
     y += 18;
     parts.push(`<text x="10" y="${y}" font-size="14" font-weight="bold">${escape(mode.label)}</text>`);
@@ -53,8 +54,13 @@ export function renderChart(report: Report): string {
   y += 6;
   let x = 10;
   for (const [s, color] of Object.entries(COLORS) as Array<[SeriesName, string]>) {
+    const step = 16 + SERIES_LABELS[s].length * 6 + 14;
+    if (x + step > width) {
+      x = 10;
+      y += 18;
+    }
     parts.push(`<rect x="${x}" y="${y}" width="12" height="12" fill="${color}"/><text x="${x + 16}" y="${y + 11}" font-size="11">${escape(SERIES_LABELS[s])}</text>`);
-    x += 16 + SERIES_LABELS[s].length * 6 + 14;
+    x += step;
   }
   y += 24;
   const m = report.machine;
