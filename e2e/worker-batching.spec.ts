@@ -1,16 +1,16 @@
-import { expect, test, waitForFullyLoaded } from './support/fixtures.ts';
-import { recordTileStatuses, statsByEndpoint, statsByMessage, stopWorkers, zoomNow } from './support/worker.ts';
+import { expect, test, waitForFullyLoaded, zoomBy } from './support/fixtures.ts';
+import { recordTileStatuses, statsByEndpoint, statsByMessage, stopWorkers } from './support/worker.ts';
 
 test('a cold view arrives in a handful of streamed batches, never tile by tile', async ({ page, counters }) => {
   const before = counters();
   // Install the worker on a blank page first, so the viewer's very first tile goes through it.
-  await page.goto('/?drawer=canvas');
+  await page.goto('/?drawer=canvas&prefetch=off');
   await waitForFullyLoaded(page);
   const first = counters();
   expect(first.tileRequests - before.tileRequests).toBe(0);
 
   const responses = recordTileStatuses(page);
-  await zoomNow(page, 6);
+  await zoomBy(page, 6);
   const after = counters();
   const batches = after.batchRequests - first.batchRequests;
   const tiles = after.batchTiles - first.batchTiles;
@@ -24,25 +24,25 @@ test('a cold view arrives in a handful of streamed batches, never tile by tile',
 });
 
 test('a reload costs zero upstream tiles: everything comes from memory', async ({ page, counters }) => {
-  await page.goto('/?drawer=canvas');
+  await page.goto('/?drawer=canvas&prefetch=off');
   await waitForFullyLoaded(page);
-  await zoomNow(page, 4);
+  await zoomBy(page, 4);
   const upstream = () => counters().tileRequests + counters().batchTiles;
   const before = upstream();
 
   const responses = recordTileStatuses(page);
   await page.reload();
   await waitForFullyLoaded(page);
-  await zoomNow(page, 4);
+  await zoomBy(page, 4);
   expect(upstream()).toBe(before);
   expect(responses.length).toBeGreaterThan(0);
   expect(responses.every((r) => r.source === 'memory' && r.status === 200)).toBe(true);
 });
 
 test('a restarted worker serves the tiles from IndexedDB', async ({ page, context, counters }) => {
-  await page.goto('/?drawer=canvas');
+  await page.goto('/?drawer=canvas&prefetch=off');
   await waitForFullyLoaded(page);
-  await zoomNow(page, 4);
+  await zoomBy(page, 4);
   const upstream = () => counters().tileRequests + counters().batchTiles;
   // Writes happen after the answers; wait until the last batch is in IndexedDB.
   await expect.poll(async () => (await statsByMessage(page)).idb.entries).toBe((await statsByMessage(page)).hits.batch);
@@ -52,7 +52,7 @@ test('a restarted worker serves the tiles from IndexedDB', async ({ page, contex
   const responses = recordTileStatuses(page);
   await page.reload();
   await waitForFullyLoaded(page);
-  await zoomNow(page, 4);
+  await zoomBy(page, 4);
   expect(upstream()).toBe(before);
   expect(responses.length).toBeGreaterThan(0);
   expect(responses.every((r) => r.source === 'idb' && r.status === 200)).toBe(true);

@@ -1,7 +1,7 @@
 import { BATCH_CONTENT_TYPE, BATCH_MAGIC } from '../src/shared/batch-protocol.ts';
 import type { RunningCompanion } from '../src/server/node-server.ts';
-import { expect, test } from './support/fixtures.ts';
-import { recordTileStatuses, startOwnCompanion, statsByMessage, zoomNow } from './support/worker.ts';
+import { expect, test, zoomBy } from './support/fixtures.ts';
+import { recordTileStatuses, startOwnCompanion, statsByMessage } from './support/worker.ts';
 
 const isBatch = (request: Request) => new URL(request.url).pathname.endsWith('/batch');
 
@@ -25,9 +25,9 @@ for (const [how, fail] of Object.entries(failures)) {
         },
       });
       const responses = recordTileStatuses(page);
-      await page.goto(`${own.url}/?drawer=canvas`);
+      await page.goto(`${own.url}/?drawer=canvas&prefetch=off`);
       await page.waitForFunction(() => window.demo?.fullyLoaded === true, null, { timeout: 30_000 });
-      await zoomNow(page, 4);
+      await zoomBy(page, 4);
 
       const counters = own.stats.dataset('sample');
       const stats = await statsByMessage(page);
@@ -46,11 +46,11 @@ for (const [how, fail] of Object.entries(failures)) {
 }
 
 test('with the worker unregistered, the page loads tiles directly', async ({ page, counters }) => {
-  await page.goto('/?accelerator=off&drawer=canvas');
+  await page.goto('/?accelerator=off&drawer=canvas&prefetch=off');
   await page.waitForFunction(() => window.demo?.worker === 'off');
   const responses = recordTileStatuses(page);
   const before = counters().tileRequests;
-  await zoomNow(page, 2);
+  await zoomBy(page, 2);
   expect(responses.length).toBeGreaterThan(0);
   expect(responses.every((r) => r.status === 200 && r.source === null)).toBe(true);
   expect(counters().tileRequests - before).toBe(responses.length);

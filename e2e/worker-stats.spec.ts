@@ -1,6 +1,6 @@
 import type { RunningCompanion } from '../src/server/node-server.ts';
-import { expect, test } from './support/fixtures.ts';
-import { recordTileStatuses, startOwnCompanion, statsByEndpoint, statsByMessage, zoomNow, type WorkerReport } from './support/worker.ts';
+import { expect, test, zoomBy } from './support/fixtures.ts';
+import { recordTileStatuses, startOwnCompanion, statsByEndpoint, statsByMessage, type WorkerReport } from './support/worker.ts';
 
 let own: RunningCompanion | undefined;
 test.afterEach(async () => {
@@ -21,10 +21,10 @@ async function settledStats(page: import('@playwright/test').Page): Promise<Work
 
 test("the stats message and the virtual endpoint agree with the companion's counters", async ({ page }) => {
   own = await startOwnCompanion();
-  await page.goto(`${own.url}/?drawer=canvas`);
+  await page.goto(`${own.url}/?drawer=canvas&prefetch=off`);
   await loaded(page);
-  await zoomNow(page, 4);
-  await zoomNow(page, 0.5);
+  await zoomBy(page, 4);
+  await zoomBy(page, 0.5);
   await page.reload();
   await loaded(page);
 
@@ -45,7 +45,7 @@ test("the stats message and the virtual endpoint agree with the companion's coun
 
 test('POST /__tile-accelerator/clear empties memory and IndexedDB', async ({ page }) => {
   own = await startOwnCompanion();
-  await page.goto(`${own.url}/?drawer=canvas`);
+  await page.goto(`${own.url}/?drawer=canvas&prefetch=off`);
   await loaded(page);
   await expect.poll(async () => (await statsByMessage(page)).idb.entries).toBeGreaterThan(0);
   const cleared = await page.evaluate(async () => (await fetch('/__tile-accelerator/clear', { method: 'POST' })).status);
@@ -66,10 +66,10 @@ test('a tiny IndexedDB budget: eviction keeps the store under it, and the viewer
   const budget = 40_000;
   own = await startOwnCompanion();
   const responses = recordTileStatuses(page);
-  await page.goto(`${own.url}/?drawer=canvas&sw.idbMaxBytes=${budget}`);
+  await page.goto(`${own.url}/?drawer=canvas&prefetch=off&sw.idbMaxBytes=${budget}`);
   await loaded(page);
-  await zoomNow(page, 4);
-  await zoomNow(page, 4);
+  await zoomBy(page, 4);
+  await zoomBy(page, 4);
   const stats = await settledStats(page);
   expect(stats.idb.budget).toBe(budget);
   await expect.poll(async () => (await statsByMessage(page)).idbEvictions).toBeGreaterThan(0);

@@ -62,17 +62,3 @@ export function recordTileStatuses(page: Page): Array<{ url: string; status: num
   });
   return seen;
 }
-
-/**
- * Zooms by `factor` without animation and waits for the view to load: one
- * view change, so which tiles are asked for does not depend on frame timing.
- */
-export async function zoomNow(page: Page, factor: number): Promise<void> {
-  await page.evaluate((f) => {
-    window.demo.fullyLoaded = false;
-    const viewport = window.demo.viewer!.viewport;
-    viewport.zoomBy(f, undefined, true);
-    viewport.applyConstraints(true);
-  }, factor);
-  await page.waitForFunction(() => window.demo?.fullyLoaded === true, null, { timeout: 30_000 });
-}
