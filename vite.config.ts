@@ -14,6 +14,8 @@ function serviceWorkerFromSource(): Plugin {
   };
 }
 
+const ROOT_WORKERS = new Set(['sw', 'workbox-sw']);
+
 export default defineConfig({
   plugins: [serviceWorkerFromSource()],
   server: {
@@ -23,10 +25,16 @@ export default defineConfig({
   build: {
     target: 'es2022',
     rolldownOptions: {
-      input: { main: 'index.html', sw: 'src/sw/sw.ts' },
+      input: {
+        main: 'index.html',
+        sw: 'src/sw/sw.ts',
+        // The bench's baseline page and its Workbox worker (npm run bench).
+        bench: 'bench/pages/bench.html',
+        'workbox-sw': 'bench/workers/workbox-sw.ts',
+      },
       output: {
-        // The worker keeps a stable name at the root so its scope is `/`.
-        entryFileNames: (chunk) => (chunk.name === 'sw' ? 'sw.js' : 'assets/[name]-[hash].js'),
+        // Workers keep a stable name at the root so their scope is `/`.
+        entryFileNames: (chunk) => (ROOT_WORKERS.has(chunk.name) ? `${chunk.name}.js` : 'assets/[name]-[hash].js'),
       },
     },
   },

@@ -34,13 +34,16 @@ export async function waitForFullyLoaded(page: Page): Promise<void> {
   await page.waitForFunction(() => window.demo?.fullyLoaded === true, null, { timeout: 30_000 });
 }
 
-/** Zooms by `factor` around the centre, and waits for the new view to load. */
+/**
+ * Zooms by `factor` around the centre at once (no animation, so the tiles a
+ * view needs do not depend on frame timing), and waits for the view to load.
+ */
 export async function zoomBy(page: Page, factor: number): Promise<void> {
   await page.evaluate((f) => {
     window.demo.fullyLoaded = false;
     const viewport = window.demo.viewer!.viewport;
-    viewport.zoomBy(f);
-    viewport.applyConstraints();
+    viewport.zoomBy(f, undefined, true);
+    viewport.applyConstraints(true);
   }, factor);
   await waitForFullyLoaded(page);
 }

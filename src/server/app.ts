@@ -5,8 +5,13 @@
  * `{ "error": { "code", "message" } }` with the code's HTTP status.
  */
 import { Hono } from 'hono';
+import { cors } from 'hono/cors';
 import { TileError } from '../shared/errors.ts';
+import { requireTileToken } from './auth.ts';
+import { DEFAULTS } from './defaults.ts';
+import { requestLog, type RequestLog } from './request-log.ts';
 import { mountBatchRoute } from './routes/batch-route.ts';
+import { mountCacheRoutes } from './routes/cache-routes.ts';
 import { mountTileRoutes } from './routes/tile-routes.ts';
 import { ServerStats } from './stats.ts';
 import { TileService } from './tile-service.ts';
@@ -14,10 +19,25 @@ import type { TileSource } from './tile-source.ts';
 
 export interface AppOptions {
   source: TileSource;
-  /** Seconds a browser may reuse a tile without revalidating (default 3600). */
+  /** Seconds a browser may reuse a tile without revalidating. */
   tileMaxAgeSeconds?: number;
-  /** How long dataset info is trusted before re-reading (default 5000 ms). */
+  /** How long dataset info is trusted before re-reading. */
   infoTtlMs?: number;
+  /** Byte bound of the server tile cache (all datasets together). */
+  cacheMaxBytes?: number;
+  /** How long "this tile exists in no format" is remembered. */
+  negativeTtlMs?: number;
+  /** With a token set, every tile endpoint needs it (Bearer or cookie). */
+  authToken?: string | undefined;
+  /** Needed for cache-clear when set (and accepted wherever authToken is). */
+  adminToken?: string | undefined;
+  /** Origins allowed to call the API cross-origin; empty for same-origin only. */
+  corsOrigins?: readonly string[];
+  /** One line per request; omitted, nothing is logged (quiet tests). */
+  log?: RequestLog;
+  /** Longer URLs are refused (413) before anything is parsed. */
+  maxUrlLength?: number;
+  maxBatchBodyBytes?: number;
 }
 
 export interface CompanionApp {
@@ -29,7 +49,14 @@ export interface CompanionApp {
 export function createApp(options: AppOptions): CompanionApp {
   const app = new Hono();
   const stats = new ServerStats();
-  const service = new TileService(options.source, { infoTtlMs: options.infoTtlMs ?? 5_000 });
+  const service = new TileService(options.source, {
+    stats,
+    infoTtlMs: options.infoTtlMs ?? DEFAULTS.infoTtlMs,
+    cacheMaxBytes: options.cacheMaxBytes ?? DEFAULTS.tileCacheMaxBytes,
+    negativeTtlMs: options.negativeTtlMs ?? DEFAULTS.negativeTtlMs,
+  });
+  const auth = { authToken: options.authToken, adminToken: options.adminToken };
+  const maxUrlLength = options.maxUrlLength ?? DEFAULTS.maxUrlLength;
 
   app.onError((error, c) => {
     const tileError =
@@ -38,8 +65,29 @@ export function createApp(options: AppOptions): CompanionApp {
     return c.json(tileError.toJSON(), tileError.status);
   });
 
-  mountTileRoutes(app, { service, stats, tileMaxAgeSeconds: options.tileMaxAgeSeconds ?? 3600 });
-  mountBatchRoute(app, { service, stats });
+  if (options.log) app.use('*', requestLog(options.log));
+  if (options.corsOrigins?.length) {
+    app.use(
+      '/api/*',
+      cors({
+        origin: [...options.corsOrigins],
+        allowHeaders: ['Authorization', 'Content-Type', 'If-None-Match'],
+        exposeHeaders: ['ETag', 'X-Tile-Format', 'Server-Timing'],
+        maxAge: 600,
+      }),
+    );
+  }
+  app.use('/api/*', async (c, next) => {
+    if (c.req.url.length > maxUrlLength) {
+      throw new TileError('PAYLOAD_TOO_LARGE', `Request URL is over ${maxUrlLength} bytes: POST long tile lists to /api/tiles/{dataset}/batch as JSON.`);
+    }
+    await next();
+  });
+  app.use('/api/tiles/*', requireTileToken(auth));
+
+  mountTileRoutes(app, { service, stats, tileMaxAgeSeconds: options.tileMaxAgeSeconds ?? DEFAULTS.tileMaxAgeSeconds });
+  mountCacheRoutes(app, { service, stats, auth });
+  mountBatchRoute(app, { service, stats, maxBodyBytes: options.maxBatchBodyBytes ?? DEFAULTS.maxBatchBodyBytes });
   app.all('/api/*', (c) => {
     throw new TileError('NOT_FOUND', `No API endpoint at ${c.req.method} ${new URL(c.req.url).pathname}.`);
   });

@@ -3,6 +3,7 @@
  * (`dist/`) from the same origin so the service worker can control it.
  * Tests, benchmarks and `npm start` all start the companion through here.
  */
+import { createSecureServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
@@ -20,6 +21,11 @@ export interface CompanionServerOptions extends AppOptions {
    * endpoint fail, or count what reaches the socket). Undefined passes it on.
    */
   intercept?: (request: Request) => Response | undefined | Promise<Response | undefined>;
+  /**
+   * PEM key and certificate: serve HTTPS with HTTP/2 (HTTP/1.1 still allowed),
+   * which lifts the browser's six-connections-per-host limit. The bench uses it.
+   */
+  tls?: { key: string; cert: string };
 }
 
 export interface RunningCompanion extends CompanionApp {
@@ -51,13 +57,16 @@ export async function startCompanion(options: CompanionServerOptions): Promise<R
   const fetch = intercept
     ? async (request: Request) => (await intercept(request)) ?? site.fetch(request)
     : site.fetch;
+  const tls = options.tls
+    ? { createServer: createSecureServer, serverOptions: { ...options.tls, allowHTTP1: true } }
+    : {};
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch, port: options.port ?? 0, hostname: host }, () => resolve(s));
+    const s = serve({ fetch, port: options.port ?? 0, hostname: host, ...tls }, () => resolve(s));
   });
   const { port } = server.address() as AddressInfo;
   return {
     ...companion,
-    url: `http://${host}:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://${host}:${port}`,
     close: () =>
       new Promise<void>((resolve, reject) => {
         if ('closeAllConnections' in server) server.closeAllConnections();

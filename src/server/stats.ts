@@ -12,11 +12,46 @@ export interface DatasetCounters {
   infoRequests: number;
   /** Single-tile requests answered 304 Not Modified. */
   notModified: number;
+  /** Tiles answered from the server cache, and tiles that were not there. */
+  cacheHits: number;
+  cacheMisses: number;
+  /** Misses that joined a read already in flight instead of starting one. */
+  dedupedWaits: number;
+  /** Misses answered "absent" from the negative cache, at no upstream cost. */
+  negativeHits: number;
+  /** Tiles served in a format other than the one asked for. */
+  fallbacks: number;
+  /** Reads of one exact object from the source (one per format tried), by result. */
+  sourceReads: number;
+  sourceFound: number;
+  sourceMissing: number;
+  sourceErrors: number;
+  /** Tiles refused because they lie outside the dataset's levels or grid. */
+  outOfBounds: number;
 }
 
 export type CounterName = keyof DatasetCounters;
 
-const zero = (): DatasetCounters => ({ tileRequests: 0, batchRequests: 0, batchTiles: 0, infoRequests: 0, notModified: 0 });
+const zero = (): DatasetCounters => ({
+  tileRequests: 0,
+  batchRequests: 0,
+  batchTiles: 0,
+  infoRequests: 0,
+  notModified: 0,
+  cacheHits: 0,
+  cacheMisses: 0,
+  dedupedWaits: 0,
+  negativeHits: 0,
+  fallbacks: 0,
+  sourceReads: 0,
+  sourceFound: 0,
+  sourceMissing: 0,
+  sourceErrors: 0,
+  outOfBounds: 0,
+});
+
+/** Datasets counted separately; names come from clients, so the map is bounded. */
+const MAX_DATASETS = 1000;
 
 export class ServerStats {
   readonly #byDataset = new Map<string, DatasetCounters>();
@@ -26,7 +61,7 @@ export class ServerStats {
     let counters = this.#byDataset.get(dataset);
     if (!counters) {
       counters = zero();
-      this.#byDataset.set(dataset, counters);
+      if (this.#byDataset.size < MAX_DATASETS) this.#byDataset.set(dataset, counters);
     }
     counters[name] += by;
     this.#overall[name] += by;

@@ -53,7 +53,9 @@ describe('ByteLru', () => {
     lru.set('a@1/0/0/0', sized(1));
     lru.set('a@1/1/0/0', sized(1));
     lru.set('b@1/0/0/0', sized(1));
+    expect(lru.prefixStats('a@')).toEqual({ entries: 2, bytes: 2 });
     expect(lru.deletePrefix('a@')).toBe(2);
+    expect(lru.prefixStats('a@')).toEqual({ entries: 0, bytes: 0 });
     expect(lru.entries).toBe(1);
   });
 });

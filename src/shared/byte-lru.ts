@@ -19,10 +19,12 @@ export interface ByteLruOptions<V> {
 
 export class ByteLru<V extends {}> {
   readonly maxBytes: number;
+  readonly #sizeOf: (value: V) => number;
   readonly #cache: LRUCache<string, V, Loader<V>>;
 
   constructor(options: ByteLruOptions<V>) {
     this.maxBytes = options.maxBytes;
+    this.#sizeOf = options.sizeOf;
     this.#cache = new LRUCache<string, V, Loader<V>>({
       maxSize: options.maxBytes,
       // lru-cache rejects sizes below 1; an empty body still costs an entry.
@@ -69,6 +71,18 @@ export class ByteLru<V extends {}> {
       if (key.startsWith(prefix) && this.#cache.delete(key)) removed += 1;
     }
     return removed;
+  }
+
+  /** Entries and bytes under keys starting with `prefix` (a scan: for stats, not hot paths). */
+  prefixStats(prefix: string): { entries: number; bytes: number } {
+    let entries = 0;
+    let bytes = 0;
+    for (const [key, value] of this.#cache.entries()) {
+      if (!key.startsWith(prefix)) continue;
+      entries += 1;
+      bytes += Math.max(1, Math.ceil(this.#sizeOf(value)));
+    }
+    return { entries, bytes };
   }
 
   clear(): void {

@@ -89,6 +89,11 @@ export class BatchClient {
   }
 
   #flush(): void {
+    if (!this.available) {
+      // A batch failed meanwhile: what still waits goes one by one instead.
+      this.#queue.drop(() => true, new BatchFailedError('Batching is backing off after a failed batch.'));
+      return;
+    }
     while (this.#active < this.#options.maxConcurrent) {
       const dataset = this.#queue.nextGroup();
       if (dataset === undefined) return;

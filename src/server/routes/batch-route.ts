@@ -1,10 +1,13 @@
 /**
  * `GET|POST /api/tiles/{dataset}/batch`: up to 100 tiles in one request,
- * fetched in parallel. JSON (base64, the original contract) by default; the
- * binary stream of `shared/batch-protocol.ts` when the client accepts it, in
- * which each tile is written the moment it is read.
+ * fetched in parallel through the same tile service as single tiles (so they
+ * share the cache and in-flight reads). JSON (base64, the original contract)
+ * by default; the binary stream of `shared/batch-protocol.ts` when the client
+ * accepts it, in which each tile is written the moment its read completes.
+ * One tile's failure is that tile's status (or null), never the batch's.
  */
 import type { Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { toBase64 } from '../../shared/base64.ts';
 import {
   BATCH_CONTENT_TYPE,
@@ -16,23 +19,24 @@ import {
 } from '../../shared/batch-protocol.ts';
 import { TileError } from '../../shared/errors.ts';
 import { assertDatasetName, formatTileCoord, parseTileCoord, type TileKey } from '../../shared/tile-key.ts';
+import { DEFAULTS } from '../defaults.ts';
+import { noteTiles } from '../request-log.ts';
 import type { ServerStats } from '../stats.ts';
 import type { ServedTile, TileService } from '../tile-service.ts';
-
-/** Request bodies larger than this are refused before they are parsed. */
-const MAX_BODY_BYTES = 16 * 1024;
 
 export interface BatchRouteOptions {
   service: TileService;
   stats: ServerStats;
+  /** POST bodies larger than this are refused (413) before they are parsed. */
+  maxBodyBytes?: number;
 }
+
+const tooLarge = (max: number) =>
+  new TileError('PAYLOAD_TOO_LARGE', `Batch body is over ${max} bytes: ask for at most ${MAX_BATCH_TILES} tiles.`);
 
 async function requestedTiles(c: Context): Promise<string[]> {
   if (c.req.method === 'GET') return c.req.queries('tiles') ?? [];
-  const length = Number(c.req.header('Content-Length') ?? 0);
-  if (length > MAX_BODY_BYTES) throw new TileError('PAYLOAD_TOO_LARGE', `Batch body is over ${MAX_BODY_BYTES} bytes: ask for at most ${MAX_BATCH_TILES} tiles.`);
   const text = await c.req.text();
-  if (text.length > MAX_BODY_BYTES) throw new TileError('PAYLOAD_TOO_LARGE', `Batch body is over ${MAX_BODY_BYTES} bytes: ask for at most ${MAX_BATCH_TILES} tiles.`);
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -56,46 +60,65 @@ export function parseBatch(dataset: string, raw: string[]): TileKey[] {
   return unique.map((coord) => ({ dataset, ...parseTileCoord(coord) }));
 }
 
+function asTileError(reason: unknown): TileError {
+  return reason instanceof TileError ? reason : new TileError('INTERNAL', 'Reading the tile failed.', { cause: reason });
+}
+
 function frameFor(key: TileKey, outcome: PromiseSettledResult<ServedTile>): BatchFrame {
   const name = formatTileCoord(key);
   if (outcome.status === 'fulfilled') {
     const tile = outcome.value;
     return { key: name, status: 200, contentType: tile.contentType, etag: tile.etag, body: tile.bytes };
   }
-  const error = outcome.reason instanceof TileError ? outcome.reason : new TileError('INTERNAL', 'Reading the tile failed.');
+  const error = asTileError(outcome.reason);
+  if (error.code === 'INTERNAL') console.error(outcome.reason);
   const body = new TextEncoder().encode(JSON.stringify(error.toJSON()));
   return { key: name, status: error.status, contentType: 'application/json', etag: '', body };
 }
 
-export function mountBatchRoute(app: Hono, { service, stats }: BatchRouteOptions): void {
+/** Frames in completion order; stops writing (but lets shared reads finish) once the client is gone. */
+function binaryBatch(service: TileService, keys: TileKey[]): ReadableStream<Uint8Array> {
+  let cancelled = false;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(BATCH_MAGIC);
+      const write = (bytes: Uint8Array) => {
+        if (!cancelled) controller.enqueue(bytes);
+      };
+      const all = keys.map(async (key) => {
+        const [outcome] = await Promise.allSettled([service.tile(key)]);
+        write(encodeFrame(frameFor(key, outcome!)));
+      });
+      // Not awaited in start(): the response must begin streaming before the last tile lands.
+      Promise.all(all)
+        .then(() => {
+          write(encodeEnd());
+          if (!cancelled) controller.close();
+        })
+        .catch((error: unknown) => {
+          if (!cancelled) controller.error(error);
+        });
+    },
+    cancel() {
+      cancelled = true;
+    },
+  });
+}
+
+export function mountBatchRoute(app: Hono, { service, stats, maxBodyBytes = DEFAULTS.maxBatchBodyBytes }: BatchRouteOptions): void {
   const handler = async (c: Context) => {
     const dataset = assertDatasetName(c.req.param('dataset') ?? '');
     const keys = parseBatch(dataset, await requestedTiles(c));
     stats.count(dataset, 'batchRequests');
     stats.count(dataset, 'batchTiles', keys.length);
-    await service.info(dataset, c.req.raw.signal); // a missing dataset fails the whole batch: 404
-    const signal = c.req.raw.signal;
+    noteTiles(c, keys.length);
+    await service.info(dataset); // a missing dataset fails the whole batch: 404
 
     if ((c.req.header('Accept') ?? '').includes(BATCH_CONTENT_TYPE)) {
-      const stream = new ReadableStream<Uint8Array>({
-        async start(controller) {
-          controller.enqueue(BATCH_MAGIC);
-          await Promise.all(
-            keys.map(async (key) => {
-              const [outcome] = await Promise.allSettled([service.tile(key, signal)]);
-              if (!signal.aborted) controller.enqueue(encodeFrame(frameFor(key, outcome!)));
-            }),
-          );
-          if (!signal.aborted) {
-            controller.enqueue(encodeEnd());
-            controller.close();
-          }
-        },
-      });
-      return c.body(stream, 200, { 'Content-Type': BATCH_CONTENT_TYPE, 'Cache-Control': 'no-store' });
+      return c.body(binaryBatch(service, keys), 200, { 'Content-Type': BATCH_CONTENT_TYPE, 'Cache-Control': 'no-store' });
     }
 
-    const outcomes = await Promise.allSettled(keys.map((key) => service.tile(key, signal)));
+    const outcomes = await Promise.allSettled(keys.map((key) => service.tile(key)));
     const tiles: Record<string, string | null> = {};
     keys.forEach((key, i) => {
       const outcome = outcomes[i]!;
@@ -104,5 +127,14 @@ export function mountBatchRoute(app: Hono, { service, stats }: BatchRouteOptions
     return c.json({ tiles }, 200, { 'Cache-Control': 'no-store' });
   };
   app.get('/api/tiles/:dataset/batch', handler);
-  app.post('/api/tiles/:dataset/batch', handler);
+  app.post(
+    '/api/tiles/:dataset/batch',
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: () => {
+        throw tooLarge(maxBodyBytes);
+      },
+    }),
+    handler,
+  );
 }

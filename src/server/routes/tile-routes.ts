@@ -1,6 +1,7 @@
-/** Single tiles, dataset info and stats: the plain GET endpoints of the tile API. */
+/** Single tiles and dataset info: the plain GET endpoints of the tile API. */
 import type { Context, Hono } from 'hono';
 import { parseTileKey, assertDatasetName } from '../../shared/tile-key.ts';
+import { noteTiles } from '../request-log.ts';
 import type { ServedTile, TileService } from '../tile-service.ts';
 import type { ServerStats } from '../stats.ts';
 
@@ -33,7 +34,7 @@ export function mountTileRoutes(app: Hono, { service, stats, tileMaxAgeSeconds }
   app.get('/api/tiles/:dataset/info', async (c) => {
     const dataset = assertDatasetName(c.req.param('dataset'));
     stats.count(dataset, 'infoRequests');
-    const info = await service.info(dataset, c.req.raw.signal);
+    const info = await service.info(dataset);
     const etag = `"${info.version}"`;
     // no-cache: always revalidate, so a new version reaches viewers at once.
     c.header('ETag', etag);
@@ -42,17 +43,13 @@ export function mountTileRoutes(app: Hono, { service, stats, tileMaxAgeSeconds }
     return c.json(info);
   });
 
-  app.get('/api/tiles/:dataset/cache-stats', (c) => {
-    const dataset = assertDatasetName(c.req.param('dataset'));
-    return c.json({ dataset, source: service.sourceKind, counters: stats.dataset(dataset), overall: stats.overall() });
-  });
-
   app.get('/api/tiles/:dataset/:z/:x/:file', async (c) => {
     const { dataset, z, x, file } = c.req.param();
     const key = parseTileKey(dataset, `${z}/${x}/${file}`);
     stats.count(key.dataset, 'tileRequests');
+    noteTiles(c, 1);
     const started = performance.now();
-    const tile = await service.tile(key, c.req.raw.signal);
+    const tile = await service.tile(key);
     const headers = tileHeaders(tile, tileMaxAgeSeconds);
     headers['Server-Timing'] = `companion;dur=${(performance.now() - started).toFixed(1)}`;
     if (matchesEtag(c, tile.etag)) {

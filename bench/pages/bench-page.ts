@@ -1,0 +1,88 @@
+/**
+ * The bench's own page for the baseline variants: OpenSeadragon with exactly
+ * the settings a URL names, and optionally a service worker. It exposes the
+ * same `window.demo` and `body[data-fully-loaded]` as the demo page, so one
+ * harness drives both.
+ *
+ * URL options (all optional):
+ *   dataset=sample            which dataset of the companion
+ *   worker=none|workbox|accelerator   none (default), /workbox-sw.js or /sw.js
+ *   maxTilesPerFrame=N        OpenSeadragon's default is 1
+ *   imageLoaderLimit=N        OpenSeadragon's default is 0 (no limit)
+ *   viewers=1|2               2: comparison mode, two viewers side by side on the same view
+ *   drawer=canvas|webgl       canvas by default (no GPU on the bench machine)
+ */
+import OpenSeadragon from 'openseadragon';
+import { registerTileWorker } from '../../src/client/register-worker.ts';
+import { fetchDatasetInfo, tileApiSource } from '../../src/client/tile-source.ts';
+
+interface BenchDemoState {
+  viewer: OpenSeadragon.Viewer | null;
+  viewers: OpenSeadragon.Viewer[];
+  worker: string;
+  tilesLoaded: number;
+  fullyLoaded: boolean;
+}
+
+const WORKER_SCRIPTS: Record<string, string> = { workbox: '/workbox-sw.js', accelerator: '/sw.js' };
+
+const params = new URLSearchParams(location.search);
+const demo: BenchDemoState = { viewer: null, viewers: [], worker: 'none', tilesLoaded: 0, fullyLoaded: false };
+(window as unknown as { demo: BenchDemoState }).demo = demo;
+
+function numberParam(name: string): number | undefined {
+  const value = params.get(name);
+  return value === null ? undefined : Number(value);
+}
+
+async function start(): Promise<void> {
+  const script = WORKER_SCRIPTS[params.get('worker') ?? 'none'];
+  if (script) demo.worker = await registerTileWorker({ scriptUrl: script });
+
+  const dataset = params.get('dataset') ?? 'sample';
+  const info = await fetchDatasetInfo(dataset);
+  const maxTilesPerFrame = numberParam('maxTilesPerFrame');
+  const imageLoaderLimit = numberParam('imageLoaderLimit');
+  const count = params.get('viewers') === '2' ? 2 : 1;
+  const loaded = new Array<boolean>(count).fill(false);
+
+  for (let i = 0; i < count; i++) {
+    const element = document.createElement('div');
+    document.querySelector('#viewers')!.append(element);
+    const viewer = OpenSeadragon({
+      element,
+      tileSources: tileApiSource(dataset, info) as unknown as OpenSeadragon.TileSourceOptions,
+      showNavigationControl: false,
+      drawer: (params.get('drawer') ?? 'canvas') as 'canvas',
+      ...(maxTilesPerFrame === undefined ? {} : { maxTilesPerFrame }),
+      ...(imageLoaderLimit === undefined ? {} : { imageLoaderLimit }),
+    });
+    viewer.addHandler('tile-loaded', () => {
+      demo.tilesLoaded += 1;
+    });
+    viewer.world.addHandler('add-item', ({ item }) => {
+      item.addHandler('fully-loaded-change', ({ fullyLoaded }) => {
+        loaded[i] = fullyLoaded;
+        demo.fullyLoaded = loaded.every(Boolean);
+        document.body.dataset.fullyLoaded = String(demo.fullyLoaded);
+      });
+    });
+    demo.viewers.push(viewer);
+  }
+  demo.viewer = demo.viewers[0]!;
+  // Comparison mode: the second viewer follows the first, as synced viewers do.
+  const [lead, follower] = demo.viewers;
+  if (lead && follower) {
+    const follow = () => {
+      follower.viewport.zoomTo(lead.viewport.getZoom(), undefined, true);
+      follower.viewport.panTo(lead.viewport.getCenter(), true);
+    };
+    lead.addHandler('zoom', follow);
+    lead.addHandler('pan', follow);
+  }
+}
+
+start().catch((error: unknown) => {
+  console.error(error);
+  document.body.dataset.benchError = error instanceof Error ? error.message : String(error);
+});

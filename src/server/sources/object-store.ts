@@ -1,0 +1,70 @@
+/**
+ * A tile source over an HTTP object store laid out as the bucket is
+ * (`{dataset}/{z}/{x}/{y}.{ext}`, `{dataset}/info.json`). The two R2 sources
+ * differ only in how an object's URL is built and signed; reading, limits and
+ * error mapping live in HttpUpstream.
+ */
+import { parseDatasetInfo, type DatasetInfo } from '../../shared/dataset-info.ts';
+import { TileError } from '../../shared/errors.ts';
+import { assertDatasetName, contentTypeFor, objectKey, type TileKey } from '../../shared/tile-key.ts';
+import type { TileBody, TileSource } from '../tile-source.ts';
+import type { HttpUpstream } from '../upstream/http-upstream.ts';
+import type { UpstreamMetrics } from '../upstream/upstream-metrics.ts';
+
+export interface ObjectRequest {
+  url: string;
+  headers: Record<string, string>;
+}
+
+export abstract class ObjectStoreSource implements TileSource {
+  abstract readonly kind: string;
+  readonly #upstream: HttpUpstream;
+
+  constructor(upstream: HttpUpstream) {
+    this.#upstream = upstream;
+  }
+
+  get metrics(): UpstreamMetrics {
+    return this.#upstream.metrics;
+  }
+
+  /** The URL and headers of a GET for `key` (already validated, never from raw input). */
+  protected abstract request(key: string): Promise<ObjectRequest>;
+
+  async getInfo(dataset: string, signal?: AbortSignal): Promise<DatasetInfo | null> {
+    const object = await this.#get(`${assertDatasetName(dataset)}/info.json`, dataset, signal);
+    if (!object) return null;
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder().decode(object.bytes));
+    } catch (error) {
+      throw new TileError('UPSTREAM_ERROR', `info.json of dataset "${dataset}" is not valid JSON.`, { cause: error });
+    }
+    return parseDatasetInfo(json, dataset);
+  }
+
+  async getTile(key: TileKey, signal?: AbortSignal): Promise<TileBody | null> {
+    const object = await this.#get(objectKey(key), key.dataset, signal);
+    if (!object) return null;
+    return { bytes: object.bytes, contentType: contentTypeFor(key.ext), etag: quotedEtag(object.etag, object.bytes) };
+  }
+
+  async #get(key: string, dataset: string, signal?: AbortSignal) {
+    const { url, headers } = await this.request(key);
+    return this.#upstream.get(url, headers, dataset, signal);
+  }
+}
+
+/** The store's ETag when it sent one (R2 does), else a hash of the bytes: 304s must still work. */
+export function quotedEtag(etag: string | null, bytes: Uint8Array): string {
+  if (etag && /^(W\/)?".*"$/.test(etag)) return etag;
+  if (etag) return `"${etag}"`;
+  let hash = 0x811c9dc5; // FNV-1a
+  for (const byte of bytes) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+  return `"${bytes.length.toString(16)}-${hash.toString(16)}"`;
+}
+
+/** Encodes each path segment of an object key (keys are validated, but be exact for signing). */
+export function encodeKey(key: string): string {
+  return key.split('/').map(encodeURIComponent).join('/');
+}

@@ -1,0 +1,94 @@
+/**
+ * What the HTTP upstream (R2) did, per dataset and overall: every GET sent
+ * (each one is an R2 Class B operation, billed), by outcome, plus retries,
+ * hedges and latency. Counts only; cache-stats turns them into a cost.
+ */
+import { LatencyStats, type LatencySummary } from './latency-stats.ts';
+
+/** R2 Class B (GetObject) price: USD 0.36 per million requests. */
+export const CLASS_B_USD_PER_MILLION = 0.36;
+
+export type UpstreamOutcome = 'ok' | 'notFound' | 'denied' | 'serverError' | 'timeout' | 'networkError' | 'aborted';
+
+export interface UpstreamCounters {
+  /** GETs sent upstream, including retries and hedges (= Class B operations). */
+  requests: number;
+  outcomes: Record<UpstreamOutcome, number>;
+  retries: number;
+  hedges: number;
+  hedgeWins: number;
+}
+
+export interface UpstreamReport extends UpstreamCounters {
+  latencyMs: LatencySummary;
+  classBOperations: number;
+  estimatedCostUsd: number;
+}
+
+const zero = (): UpstreamCounters => ({
+  requests: 0,
+  outcomes: { ok: 0, notFound: 0, denied: 0, serverError: 0, timeout: 0, networkError: 0, aborted: 0 },
+  retries: 0,
+  hedges: 0,
+  hedgeWins: 0,
+});
+
+/** Datasets tracked separately; beyond this, they share one "other" row (bounded memory). */
+const MAX_DATASETS = 1000;
+
+export class UpstreamMetrics {
+  /** Latency of successful GETs across all datasets: the hedge threshold comes from here. */
+  readonly latency: LatencyStats;
+  readonly #byDataset = new Map<string, { counters: UpstreamCounters; latency: LatencyStats }>();
+  readonly #overall = zero();
+
+  constructor(latencySamples = 1024) {
+    this.latency = new LatencyStats(latencySamples);
+  }
+
+  #row(dataset: string): { counters: UpstreamCounters; latency: LatencyStats } {
+    let row = this.#byDataset.get(dataset);
+    if (!row) {
+      if (this.#byDataset.size >= MAX_DATASETS) return this.#row('(other)');
+      row = { counters: zero(), latency: new LatencyStats(256) };
+      this.#byDataset.set(dataset, row);
+    }
+    return row;
+  }
+
+  request(dataset: string, outcome: UpstreamOutcome, ms: number): void {
+    const row = this.#row(dataset);
+    for (const counters of [row.counters, this.#overall]) {
+      counters.requests += 1;
+      counters.outcomes[outcome] += 1;
+    }
+    if (outcome === 'ok' || outcome === 'notFound') {
+      row.latency.record(ms);
+      this.latency.record(ms);
+    }
+  }
+
+  count(dataset: string, name: 'retries' | 'hedges' | 'hedgeWins'): void {
+    this.#row(dataset).counters[name] += 1;
+    this.#overall[name] += 1;
+  }
+
+  dataset(dataset: string): UpstreamReport {
+    const row = this.#byDataset.get(dataset);
+    return report(row?.counters ?? zero(), row?.latency ?? new LatencyStats(1));
+  }
+
+  overall(): UpstreamReport {
+    return report(this.#overall, this.latency);
+  }
+}
+
+function report(counters: UpstreamCounters, latency: LatencyStats): UpstreamReport {
+  return {
+    ...counters,
+    outcomes: { ...counters.outcomes },
+    latencyMs: latency.summary(),
+    classBOperations: counters.requests,
+    estimatedCostUsd: (counters.requests * CLASS_B_USD_PER_MILLION) / 1_000_000,
+  };
+}
