@@ -4,7 +4,7 @@ import { recordTileStatuses, statsByEndpoint, statsByMessage, stopWorkers } from
 test('a cold view arrives in a handful of streamed batches, never tile by tile', async ({ page, counters }) => {
   const before = counters();
   // Install the worker on a blank page first, so the viewer's very first tile goes through it.
-  await page.goto('/?drawer=canvas');
+  await page.goto('/?drawer=canvas&prefetch=off');
   await waitForFullyLoaded(page);
   const first = counters();
   expect(first.tileRequests - before.tileRequests).toBe(0);
@@ -24,7 +24,7 @@ test('a cold view arrives in a handful of streamed batches, never tile by tile',
 });
 
 test('a reload costs zero upstream tiles: everything comes from memory', async ({ page, counters }) => {
-  await page.goto('/?drawer=canvas');
+  await page.goto('/?drawer=canvas&prefetch=off');
   await waitForFullyLoaded(page);
   await zoomBy(page, 4);
   const upstream = () => counters().tileRequests + counters().batchTiles;
@@ -40,7 +40,7 @@ test('a reload costs zero upstream tiles: everything comes from memory', async (
 });
 
 test('a restarted worker serves the tiles from IndexedDB', async ({ page, context, counters }) => {
-  await page.goto('/?drawer=canvas');
+  await page.goto('/?drawer=canvas&prefetch=off');
   await waitForFullyLoaded(page);
   await zoomBy(page, 4);
   const upstream = () => counters().tileRequests + counters().batchTiles;

@@ -25,7 +25,7 @@ for (const [how, fail] of Object.entries(failures)) {
         },
       });
       const responses = recordTileStatuses(page);
-      await page.goto(`${own.url}/?drawer=canvas`);
+      await page.goto(`${own.url}/?drawer=canvas&prefetch=off`);
       await page.waitForFunction(() => window.demo?.fullyLoaded === true, null, { timeout: 30_000 });
       await zoomBy(page, 4);
 
