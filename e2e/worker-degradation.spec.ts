@@ -46,7 +46,7 @@ for (const [how, fail] of Object.entries(failures)) {
 }
 
 test('with the worker unregistered, the page loads tiles directly', async ({ page, counters }) => {
-  await page.goto('/?accelerator=off&drawer=canvas');
+  await page.goto('/?accelerator=off&drawer=canvas&prefetch=off');
   await page.waitForFunction(() => window.demo?.worker === 'off');
   const responses = recordTileStatuses(page);
   const before = counters().tileRequests;
