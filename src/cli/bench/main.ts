@@ -1,8 +1,8 @@
 /**
- * `npm run bench [-- --quick]`: builds nothing, starts everything. A slow
+ * `npm run bench [-- --quick]` (the npm script builds dist/ first): a slow
  * upstream on 127.0.0.1, one Chromium, then the runner; prints progress, the
- * markdown table and the targets, and writes bench/results/latest.json and
- * chart.svg. Build the page first (`npx vite build`); the script says so.
+ * markdown table and the targets, and writes bench/results/latest.json,
+ * latest.md and chart.svg.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
