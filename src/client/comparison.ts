@@ -69,7 +69,8 @@ async function openPane(root: HTMLElement, dataset: string, name: string, option
   await enableTileAccelerator(viewer, { register: false, prefetch: options.prefetch });
   const render = () => {
     const total = Object.values(pane.sources).reduce((a, b) => a + b, 0);
-    label.textContent = `${dataset} · ${total} tiles · hit rate ${(hitRate(pane) * 100).toFixed(0)}%`;
+    const bySource = Object.entries(pane.sources).map(([source, n]) => `${source} ${n}`).join(', ');
+    label.textContent = `${dataset} · ${total} tiles · hit rate ${(hitRate(pane) * 100).toFixed(0)}%${bySource ? ` (${bySource})` : ''}`;
   };
   render();
   label.dataset.pane = name;
