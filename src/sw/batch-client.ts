@@ -124,7 +124,6 @@ export class BatchClient {
           method: 'POST',
           headers: { 'Content-Type': 'application/json', Accept: BATCH_CONTENT_TYPE },
           body: JSON.stringify({ tiles: keys.map((k) => k.slice(prefix.length)) }),
-          cache: 'no-store',
           signal: stall.signal,
         }),
       );
