@@ -23,6 +23,8 @@ interface WorkerStatsView {
   meanBatchSize: number;
   bytesSaved: number;
   fallbacks: number;
+  /** Present when the worker prefetches (src/sw/prefetch-stats.ts). */
+  prefetch?: { prefetched: number; used: number; hitRate: number; droppedLeftView: number };
 }
 
 interface CompanionView {
@@ -130,6 +132,8 @@ function render(worker: WorkerStatsView | null, companion: CompanionView | null)
     lines.push(`batch ${pct(worker.hits.batch)}  network ${pct(worker.hits.network)}`);
     lines.push(`batches ${worker.batches} (mean ${worker.meanBatchSize.toFixed(1)})`);
     lines.push(`saved ${formatBytes(worker.bytesSaved)}  fallbacks ${worker.fallbacks}`);
+    const p = worker.prefetch;
+    if (p) lines.push(`prefetch ${p.prefetched}, used ${p.used} (${Math.round(100 * p.hitRate)}%)  dropped ${p.droppedLeftView}`);
   }
   const c = companion?.counters;
   lines.push(c ? `companion: ${c.tileRequests} tiles, ${c.batchRequests} batches (${c.batchTiles})` : 'companion: -');
