@@ -21,6 +21,8 @@ test('a cold view arrives in a handful of streamed batches, never tile by tile',
   expect(responses.length).toBeGreaterThanOrEqual(tiles);
   for (const r of responses) expect(r).toMatchObject({ status: 200 });
   expect(responses.filter((r) => r.source === 'batch').length).toBe(tiles);
+  // DevTools' Network panel shows where each tile came from and what it cost.
+  for (const r of responses) expect(r.timing).toMatch(/^sw;desc="batch";dur=[\d.]+, batch-wait;dur=[\d.]+$/);
 });
 
 test('a reload costs zero upstream tiles: everything comes from memory', async ({ page, counters }) => {

@@ -53,12 +53,13 @@ export async function stopWorkers(context: BrowserContext, page: Page): Promise<
 }
 
 /** Tile responses the page saw (status, source), filtered to tile URLs. */
-export function recordTileStatuses(page: Page): Array<{ url: string; status: number; source: string | null }> {
-  const seen: Array<{ url: string; status: number; source: string | null }> = [];
+export function recordTileStatuses(page: Page): Array<{ url: string; status: number; source: string | null; timing: string | null }> {
+  const seen: Array<{ url: string; status: number; source: string | null; timing: string | null }> = [];
   page.on('response', (response) => {
     const path = new URL(response.url()).pathname;
     if (!path.startsWith('/api/tiles/') || !/\/\d+\/\d+\/\d+\.\w+$/.test(path)) return;
-    seen.push({ url: response.url(), status: response.status(), source: response.headers()['x-tile-source'] ?? null });
+    const headers = response.headers();
+    seen.push({ url: response.url(), status: response.status(), source: headers['x-tile-source'] ?? null, timing: headers['server-timing'] ?? null });
   });
   return seen;
 }
