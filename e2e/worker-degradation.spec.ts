@@ -57,3 +57,28 @@ test('with the worker unregistered, the page loads tiles directly', async ({ pag
   expect(responses.every((r) => r.status === 200 && r.source === null)).toBe(true);
   expect(counters().tileRequests - before).toBe(responses.length);
 });
+
+test('with the info endpoint failing, a known dataset opens from the info the worker stored', async ({ page }) => {
+  let failInfo = false;
+  let failedInfo = 0;
+  const own = await startOwnCompanion({
+    intercept: (request) => {
+      if (!failInfo || !new URL(request.url).pathname.endsWith('/info')) return undefined;
+      failedInfo += 1;
+      return Response.json({ error: { code: 'UPSTREAM_ERROR', message: 'made to fail' } }, { status: 503 });
+    },
+  });
+  try {
+    await page.goto(`${own.url}/?drawer=canvas&prefetch=off`);
+    await page.waitForFunction(() => window.demo?.fullyLoaded === true, null, { timeout: 30_000 });
+    failInfo = true;
+    const responses = recordTileStatuses(page);
+    await page.reload();
+    await page.waitForFunction(() => window.demo?.fullyLoaded === true, null, { timeout: 30_000 });
+    expect(failedInfo).toBeGreaterThan(0);
+    expect(responses.length).toBeGreaterThan(0);
+    expect(responses.every((r) => r.status === 200 && r.source === 'memory')).toBe(true);
+  } finally {
+    await own.close();
+  }
+});

@@ -45,15 +45,21 @@ export class DatasetVersions {
 
   /** Network-first handling of an info request. */
   async handleInfo(request: Request, dataset: string): Promise<Response> {
+    let response: Response;
     try {
-      const response = await this.#options.fetch(request);
-      if (response.ok) await this.#remember(dataset, parseDatasetInfo(await response.clone().json(), dataset));
-      return response;
+      response = await this.#options.fetch(request);
     } catch (error) {
-      const stored = await this.#stored(dataset);
-      if (!stored) throw error;
-      return Response.json(stored.info, { headers: { 'X-Tile-Source': 'idb', 'Cache-Control': 'no-store' } });
+      return (await this.#storedResponse(dataset)) ?? Promise.reject(error);
     }
+    if (response.ok) await this.#remember(dataset, parseDatasetInfo(await response.clone().json(), dataset));
+    // A companion in trouble (5xx) should not take down a viewer whose dataset the worker knows.
+    else if (response.status >= 500) return (await this.#storedResponse(dataset)) ?? response;
+    return response;
+  }
+
+  async #storedResponse(dataset: string): Promise<Response | undefined> {
+    const stored = await this.#stored(dataset);
+    return stored && Response.json(stored.info, { headers: { 'X-Tile-Source': 'idb', 'Cache-Control': 'no-store' } });
   }
 
   forget(): void {
