@@ -7,12 +7,14 @@
  * URL options (all optional):
  *   dataset=sample            which dataset of the companion
  *   worker=none|workbox|accelerator   none (default), /workbox-sw.js or /sw.js
+ *                             (accelerator: plus enableTileAccelerator on every viewer, as its README says)
  *   maxTilesPerFrame=N        OpenSeadragon's default is 1
  *   imageLoaderLimit=N        OpenSeadragon's default is 0 (no limit)
  *   viewers=1|2               2: comparison mode, two viewers side by side on the same view
  *   drawer=canvas|webgl       canvas by default (no GPU on the bench machine)
  */
 import OpenSeadragon from 'openseadragon';
+import { enableTileAccelerator } from '../../src/client/enable-accelerator.ts';
 import { registerTileWorker } from '../../src/client/register-worker.ts';
 import { fetchDatasetInfo, tileApiSource } from '../../src/client/tile-source.ts';
 
@@ -68,6 +70,7 @@ async function start(): Promise<void> {
       });
     });
     demo.viewers.push(viewer);
+    if (params.get('worker') === 'accelerator') await enableTileAccelerator(viewer, { register: false });
   }
   demo.viewer = demo.viewers[0]!;
   // Comparison mode: the second viewer follows the first, as synced viewers do.

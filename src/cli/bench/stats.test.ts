@@ -25,7 +25,7 @@ describe('bench stats', () => {
 
   it('formats a summary as median (min–max)', () => {
     expect(formatSummary(summarize([812.4, 790.2, 1203.9]))).toBe('812 (790–1204)');
-    expect(formatSummary(summarize([0.61, 0.5]))).toBe('0.6 (0.5–0.6)');
+    expect(formatSummary(summarize([0.61, 0.5]))).toBe('0.55 (0.50–0.61)');
     expect(formatSummary(summarize([42]))).toBe('42.0');
     expect(formatSummary(undefined)).toBe('–');
   });

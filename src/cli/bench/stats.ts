@@ -32,7 +32,9 @@ export function ratio(a: Summary | undefined, b: Summary | undefined): number {
 
 export function formatMs(value: number): string {
   if (!Number.isFinite(value)) return '–';
-  return value >= 100 ? `${Math.round(value)}` : value.toFixed(1);
+  // Worker memory hits are fractions of a millisecond; views are hundreds.
+  if (value >= 100) return `${Math.round(value)}`;
+  return value < 1 ? value.toFixed(2) : value.toFixed(1);
 }
 
 export function formatRatio(value: number): string {

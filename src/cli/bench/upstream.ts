@@ -16,6 +16,8 @@ export interface UpstreamCounters {
   gets: number;
   tileGets: number;
   bytes: number;
+  /** Tile GETs answered 404 (a format probe, or a tile outside the image). */
+  notFound: number;
   /** Tile keys in the order their GETs arrived (repeats included). */
   keys: string[];
   /** The largest delay injected into any tile GET of this window. */
@@ -30,7 +32,7 @@ const CONTENT_TYPES: Record<string, string> = {
   json: 'application/json',
 };
 
-const zero = (): UpstreamCounters => ({ gets: 0, tileGets: 0, bytes: 0, keys: [], maxDelayMs: 0 });
+const zero = (): UpstreamCounters => ({ gets: 0, tileGets: 0, bytes: 0, notFound: 0, keys: [], maxDelayMs: 0 });
 
 export class LatencyUpstream {
   readonly #root: string;
@@ -38,6 +40,8 @@ export class LatencyUpstream {
   #run = 0;
   #attempts = new Map<string, number>();
   #counters = zero();
+  #inFlight = 0;
+  #lastActivity = 0;
   #server: Server | undefined;
   #url = '';
 
@@ -65,9 +69,32 @@ export class LatencyUpstream {
     return counters;
   }
 
+  /**
+   * Resolves once no GET has been in flight for `idleMs` (or after `maxMs`),
+   * so work a view started late (a prefetch after the view settled) is
+   * counted with that view and not with the next one.
+   */
+  async settle(idleMs: number, maxMs: number): Promise<void> {
+    const deadline = performance.now() + maxMs;
+    while (performance.now() < deadline) {
+      if (this.#inFlight === 0 && performance.now() - this.#lastActivity >= idleMs) return;
+      await sleep(25);
+    }
+  }
+
+  /** The tile keys of the current window so far, without ending it. */
+  peekKeys(): readonly string[] {
+    return this.#counters.keys;
+  }
+
   async listen(): Promise<string> {
     const server = createServer((request, response) => {
-      this.#answer(request.method ?? 'GET', request.url ?? '/').then(
+      this.#inFlight += 1;
+      this.#lastActivity = performance.now();
+      this.#answer(request.method ?? 'GET', request.url ?? '/').finally(() => {
+        this.#inFlight -= 1;
+        this.#lastActivity = performance.now();
+      }).then(
         ({ status, type, body }) => {
           response.writeHead(status, { 'Content-Type': type, 'Content-Length': body.byteLength });
           response.end(body);
@@ -111,7 +138,10 @@ export class LatencyUpstream {
       counters.maxDelayMs = Math.max(counters.maxDelayMs, delay);
     }
     const [body] = await Promise.all([readFile(file).catch(() => null), sleep(delay)]);
-    if (!body) return { status: 404, type: 'text/plain', body: new Uint8Array() };
+    if (!body) {
+      if (ext !== 'json') counters.notFound += 1;
+      return { status: 404, type: 'text/plain', body: new Uint8Array() };
+    }
     counters.bytes += body.byteLength;
     return { status: 200, type: CONTENT_TYPES[ext]!, body };
   }

@@ -1,0 +1,75 @@
+/**
+ * `npm run bench [-- --quick]` (the npm script builds dist/ first): a slow
+ * upstream on 127.0.0.1, one Chromium, then the runner; prints progress, the
+ * markdown table and the targets, and writes bench/results/latest.json,
+ * latest.md and chart.svg.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { chromium } from '@playwright/test';
+import { CHROMIUM_ARGS } from '../../../playwright.config.ts';
+import { selfSignedCertificate, spkiHash } from './certificate.ts';
+import { parseBenchArgs, type BenchOptions } from './options.ts';
+import { renderChart } from './chart.ts';
+import { buildReport, renderMarkdown } from './report.ts';
+import { runBench } from './runner.ts';
+import { LatencyUpstream } from './upstream.ts';
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+function preflight(options: BenchOptions): string | undefined {
+  if (!existsSync(join(options.distDir, 'bench/pages/bench.html')) || !existsSync(join(options.distDir, 'workbox-sw.js'))) {
+    return `${options.distDir}/ has no bench page: run "npx vite build" first.`;
+  }
+  if (!existsSync(join(options.tilesDir, options.dataset, 'info.json'))) {
+    return `${options.tilesDir}/${options.dataset}/info.json is missing: run "npm run sample" first.`;
+  }
+  if (!existsSync(options.chromiumPath)) return `${options.chromiumPath} is missing: install Debian's chromium or set CHROMIUM_PATH.`;
+  return undefined;
+}
+
+export async function main(args: string[]): Promise<number> {
+  let options: BenchOptions;
+  try {
+    options = parseBenchArgs(args);
+  } catch (error) {
+    process.stderr.write(`bench: ${(error as Error).message}\n`);
+    return 2;
+  }
+  const problem = preflight(options);
+  if (problem) {
+    process.stderr.write(`bench: ${problem}\n`);
+    return 1;
+  }
+  log(`bench: ${options.runs} run(s) × modes ${options.modes.join(', ')} × variants ${options.variants.join(', ')}; ` +
+    `${options.latency.baseMs} ms per upstream GET; dataset ${options.dataset}`);
+
+  const upstream = new LatencyUpstream(options.tilesDir, options.latency);
+  await upstream.listen();
+  const certificate = options.modes.includes('h2') ? await selfSignedCertificate() : undefined;
+  const browser = await chromium.launch({
+    executablePath: options.chromiumPath,
+    args: [...CHROMIUM_ARGS, ...(certificate ? [`--ignore-certificate-errors-spki-list=${spkiHash(certificate.cert)}`] : [])],
+  });
+  try {
+    const outcome = await runBench(browser, upstream, certificate, options, log);
+    const report = buildReport(outcome, options, browser.version());
+    const markdown = renderMarkdown(report);
+    log('');
+    log(markdown);
+    if (options.write) {
+      await mkdir(options.outDir, { recursive: true });
+      await writeFile(join(options.outDir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+      await writeFile(join(options.outDir, 'latest.md'), `${markdown}\n`);
+      await writeFile(join(options.outDir, 'chart.svg'), renderChart(report));
+      log(`wrote ${options.outDir}/latest.json, latest.md and chart.svg`);
+    }
+    return outcome.samples.length > 0 ? 0 : 1;
+  } finally {
+    await browser.close();
+    await upstream.close();
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

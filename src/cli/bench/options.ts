@@ -1,0 +1,116 @@
+/**
+ * Every number the bench uses, with its default, in one place; and the
+ * command line (`npm run bench -- --quick --runs 3 --no-h2 ...`) that
+ * overrides them.
+ */
+import { parseArgs } from 'node:util';
+import { DEFAULT_LATENCY, type LatencyOptions } from './latency.ts';
+
+export type ModeName = 'h1' | 'h2' | 'spiky';
+export type VariantName = 'plain' | 'workbox' | 'tuned' | 'accelerator' | 'no-prefetch';
+export type ScenarioName = 'home' | 'zoom' | 'pan' | 'tour' | 'reload' | 'warm-zoom' | 'compare' | 'compare-zoom';
+
+export interface BenchOptions {
+  /** Interleaved runs per variant (each a fresh browser context). */
+  runs: number;
+  dataset: string;
+  tilesDir: string;
+  latency: LatencyOptions;
+  modes: ModeName[];
+  variants: VariantName[];
+  /** View changes in the scripted tour. */
+  tourSteps: number;
+  /** Longest wait for one view to load before the step counts as failed. */
+  stepTimeoutMs: number;
+  /**
+   * After each measured view, wait until the upstream has been idle this long
+   * (the accelerator prefetches ~200 ms after a view settles), so each view's
+   * GETs include the prefetch it caused and the next view starts quiet.
+   */
+  settleIdleMs: number;
+  settleMaxMs: number;
+  /** No new run starts after this; what finished is reported. */
+  budgetMs: number;
+  outDir: string;
+  /** The built page and workers (`npx vite build`). */
+  distDir: string;
+  chromiumPath: string;
+  quick: boolean;
+  /** Skip writing results (a look without touching bench/results). */
+  write: boolean;
+}
+
+export const DEFAULT_OPTIONS: BenchOptions = {
+  runs: 5,
+  dataset: 'sample',
+  tilesDir: process.env['TILES_DIR'] ?? 'data/tiles',
+  latency: DEFAULT_LATENCY,
+  modes: ['h1', 'h2', 'spiky'],
+  variants: ['plain', 'workbox', 'tuned', 'accelerator', 'no-prefetch'],
+  tourSteps: 10,
+  stepTimeoutMs: 30_000,
+  settleIdleMs: 400,
+  settleMaxMs: 5_000,
+  budgetMs: 9 * 60_000,
+  outDir: 'bench/results',
+  distDir: 'dist',
+  chromiumPath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+  quick: false,
+  write: true,
+};
+
+/** `--quick`: one run of everything, to see the table in under two minutes. */
+const QUICK: Partial<BenchOptions> = { runs: 1, budgetMs: 100_000 };
+
+export const USAGE = `usage: npm run bench -- [--quick] [--runs N] [--dataset NAME] [--latency MS]
+       [--modes h1,h2,spiky] [--variants plain,workbox,tuned,accelerator,no-prefetch] [--tour-steps N]
+       [--tiles-dir DIR] [--out DIR] [--no-write]`;
+
+function list<T extends string>(value: string | undefined, allowed: readonly T[], fallback: T[]): T[] {
+  if (value === undefined) return fallback;
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = items.filter((item) => !(allowed as readonly string[]).includes(item));
+  if (bad.length > 0) throw new Error(`unknown ${bad.join(', ')}: choose from ${allowed.join(', ')}\n${USAGE}`);
+  return items as T[];
+}
+
+function positive(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} needs a positive number, got "${value}"\n${USAGE}`);
+  return n;
+}
+
+export function parseBenchArgs(args: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      quick: { type: 'boolean', default: false },
+      runs: { type: 'string' },
+      dataset: { type: 'string' },
+      latency: { type: 'string' },
+      modes: { type: 'string' },
+      variants: { type: 'string' },
+      'tour-steps': { type: 'string' },
+      'no-write': { type: 'boolean', default: false },
+      out: { type: 'string' },
+      'tiles-dir': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) throw new Error(USAGE);
+  const base = { ...DEFAULT_OPTIONS, ...(values.quick ? QUICK : {}), quick: values.quick ?? false };
+  return {
+    ...base,
+    runs: Math.round(positive(values.runs, 'runs', base.runs)),
+    dataset: values.dataset ?? base.dataset,
+    tilesDir: values['tiles-dir'] ?? base.tilesDir,
+    outDir: values.out ?? base.outDir,
+    latency: { ...base.latency, baseMs: positive(values.latency, 'latency', base.latency.baseMs) },
+    modes: list(values.modes, ['h1', 'h2', 'spiky'] as const, base.modes),
+    variants: list(values.variants, ['plain', 'workbox', 'tuned', 'accelerator', 'no-prefetch'] as const, base.variants),
+    tourSteps: Math.round(positive(values['tour-steps'], 'tour-steps', base.tourSteps)),
+    write: !values['no-write'],
+  };
+}

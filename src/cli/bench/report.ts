@@ -1,0 +1,174 @@
+/**
+ * From raw samples to what a reader needs: per mode and scenario, each
+ * series' median (min–max), its ratio to the accelerator, the accelerator's
+ * ratio to the floor, the counts (upstream GETs, bytes, tiles), and the
+ * issue's targets checked one by one. Pure: the runner's output in, data out.
+ */
+import { cpus, loadavg, totalmem } from 'node:os';
+import type { BenchOptions, ModeName, ScenarioName } from './options.ts';
+import type { RunOutcome, Sample, SeriesName } from './runner.ts';
+import { formatRatio, formatSummary, ratio, summarize, type Summary } from './stats.ts';
+import { evaluateTargets, type TargetResult } from './targets.ts';
+import { MODES, SCENARIO_LABELS, VARIANTS } from './variants.ts';
+
+export interface SeriesSummary {
+  ms: Summary;
+  upstreamGets: Summary;
+  upstreamBytes: Summary;
+  upstreamNotFound: Summary;
+  companionRequests: Summary;
+  tilesLoaded: Summary;
+  slowestTileMs: Summary;
+  /** GETs beyond the distinct tiles, as a fraction of them (duplicate upstream work). */
+  duplicateGetShare: Summary;
+  memoryHitMs: Summary;
+  memoryHitPageMs: Summary;
+}
+
+export interface ScenarioReport {
+  scenario: ScenarioName;
+  label: string;
+  series: Partial<Record<SeriesName, SeriesSummary>>;
+}
+
+export interface ModeReport {
+  mode: ModeName;
+  label: string;
+  series: SeriesName[];
+  scenarios: ScenarioReport[];
+}
+
+export interface Report {
+  generatedAt: string;
+  machine: { cpus: number; cpuModel: string; memoryGb: number; loadAverage: number[]; node: string; chromium: string; platform: string };
+  options: Pick<BenchOptions, 'runs' | 'dataset' | 'latency' | 'modes' | 'variants' | 'tourSteps' | 'quick'>;
+  completedRuns: RunOutcome['completedRuns'];
+  elapsedMs: number;
+  errors: string[];
+  modes: ModeReport[];
+  targets: TargetResult[];
+  samples: Sample[];
+}
+
+export const SERIES_LABELS: Record<SeriesName, string> = {
+  plain: VARIANTS.plain.label,
+  workbox: VARIANTS.workbox.label,
+  tuned: VARIANTS.tuned.label,
+  accelerator: VARIANTS.accelerator.label,
+  'no-prefetch': VARIANTS['no-prefetch'].label,
+  floor: 'floor (Node, unlimited pool)',
+  'floor-6': 'floor (Node, 6 connections)',
+};
+
+function summarizeSeries(samples: Sample[]): SeriesSummary {
+  const pick = (f: (s: Sample) => number) => summarize(samples.map(f));
+  return {
+    ms: pick((s) => s.ms),
+    upstreamGets: pick((s) => s.upstreamGets),
+    upstreamBytes: pick((s) => s.upstreamBytes),
+    upstreamNotFound: pick((s) => s.upstreamNotFound),
+    companionRequests: pick((s) => s.companionRequests),
+    tilesLoaded: pick((s) => s.tilesLoaded),
+    slowestTileMs: pick((s) => s.slowestTileMs),
+    duplicateGetShare: pick((s) => (s.upstreamUniqueTiles > 0 ? (s.upstreamGets - s.upstreamUniqueTiles) / s.upstreamUniqueTiles : 0)),
+    // Every hit of every run: the median of a per-tile cost, not of per-run medians.
+    memoryHitMs: summarize(samples.flatMap((s) => s.memoryHitMs)),
+    memoryHitPageMs: summarize(samples.flatMap((s) => s.memoryHitPageMs)),
+  };
+}
+
+export function buildReport(outcome: RunOutcome, options: BenchOptions, chromiumVersion: string): Report {
+  const modes: ModeReport[] = [];
+  for (const name of options.modes) {
+    const mode = MODES[name];
+    const inMode = outcome.samples.filter((s) => s.mode === name);
+    const series = [...mode.variants.filter((v) => options.variants.includes(v)), ...(mode.floor ? (['floor', 'floor-6'] as const) : [])];
+    const scenarios = mode.scenarios.map((scenario) => {
+      const entry: ScenarioReport = { scenario, label: SCENARIO_LABELS[scenario], series: {} };
+      for (const s of series) {
+        const samples = inMode.filter((x) => x.series === s && x.scenario === scenario);
+        if (samples.length > 0) entry.series[s] = summarizeSeries(samples);
+      }
+      return entry;
+    });
+    modes.push({ mode: name, label: mode.label, series, scenarios });
+  }
+  const cpu = cpus();
+  return {
+    generatedAt: new Date().toISOString(),
+    machine: {
+      cpus: cpu.length,
+      cpuModel: cpu[0]?.model ?? 'unknown',
+      memoryGb: Math.round(totalmem() / 2 ** 30),
+      loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
+      node: process.version,
+      chromium: chromiumVersion,
+      platform: `${process.platform} ${process.arch}`,
+    },
+    options: {
+      runs: options.runs, dataset: options.dataset, latency: options.latency, modes: options.modes,
+      variants: options.variants, tourSteps: options.tourSteps, quick: options.quick,
+    },
+    completedRuns: outcome.completedRuns,
+    elapsedMs: Math.round(outcome.elapsedMs),
+    errors: outcome.errors,
+    modes,
+    targets: evaluateTargets(modes),
+    samples: outcome.samples,
+  };
+}
+
+const kb = (bytes: number) => (Number.isFinite(bytes) ? `${Math.round(bytes / 1024)} KB` : '–');
+
+function timeTable(mode: ModeReport): string[] {
+  const header = ['scenario (ms: median (min–max) · ratio to accelerator)', ...mode.series.map((s) => SERIES_LABELS[s]), 'accelerator / floor'];
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => ' --- ').join('|')}|`];
+  for (const row of mode.scenarios) {
+    const acc = row.series.accelerator?.ms;
+    const cells = mode.series.map((s) => {
+      const summary = row.series[s]?.ms;
+      if (!summary) return '–';
+      return s === 'accelerator' || !acc ? formatSummary(summary) : `${formatSummary(summary)} · ${formatRatio(ratio(summary, acc))}`;
+    });
+    lines.push(`| ${row.label} | ${cells.join(' | ')} | ${formatRatio(ratio(acc, row.series.floor?.ms))} |`);
+  }
+  return lines;
+}
+
+function countTable(mode: ModeReport): string[] {
+  const series = mode.series.filter((s) => s !== 'floor' && s !== 'floor-6');
+  const header = [
+    'scenario (medians: upstream GETs (404s, duplicates) · upstream bytes · requests to the companion · tiles loaded)',
+    ...series.map((s) => SERIES_LABELS[s]),
+  ];
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => ' --- ').join('|')}|`];
+  for (const row of mode.scenarios) {
+    const cells = series.map((s) => {
+      const x = row.series[s];
+      if (!x) return '–';
+      const slow = mode.mode === 'spiky' ? ` · slowest tile ${Math.round(x.slowestTileMs.median)} ms` : '';
+      const dup = Math.round(x.duplicateGetShare.median * 100);
+      return `${x.upstreamGets.median} (${x.upstreamNotFound.median}, ${dup}%) · ${kb(x.upstreamBytes.median)} · ${x.companionRequests.median} · ${x.tilesLoaded.median}${slow}`;
+    });
+    lines.push(`| ${row.label} | ${cells.join(' | ')} |`);
+  }
+  return lines;
+}
+
+export function renderMarkdown(report: Report): string {
+  const out: string[] = [];
+  const m = report.machine;
+  out.push(`## Bench results (${report.generatedAt})`, '');
+  out.push(`Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GB, load ${m.loadAverage.join(' ')}; Node ${m.node}; Chromium ${m.chromium}. ` +
+    `Dataset \`${report.options.dataset}\`, ${report.options.latency.baseMs} ms per upstream GET, ` +
+    `runs: ${Object.entries(report.completedRuns).map(([k, v]) => `${k} ${v}`).join(', ')}${report.options.quick ? ' (--quick)' : ''}; ` +
+    `took ${Math.round(report.elapsedMs / 1000)} s.`);
+  for (const mode of report.modes) {
+    const protocols = [...new Set(report.samples.filter((s) => s.mode === mode.mode && !s.series.startsWith('floor')).flatMap((s) => s.protocols))];
+    out.push('', `### ${mode.label}`, '', `Page tile requests went over: ${protocols.join(', ') || 'caches only'}.`, '', ...timeTable(mode), '', ...countTable(mode));
+  }
+  out.push('', '### Targets', '', '| target | measured | |', '| --- | --- | --- |');
+  for (const t of report.targets) out.push(`| ${t.target} | ${t.measured} | ${t.status} |`);
+  if (report.errors.length > 0) out.push('', '### Errors', '', ...report.errors.map((e) => `- ${e}`));
+  return out.join('\n');
+}

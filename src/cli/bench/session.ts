@@ -1,0 +1,160 @@
+/**
+ * One cold session of one variant: a fresh browser context (empty HTTP cache,
+ * no worker, no storage) and a fresh companion (empty server cache), then the
+ * mode's scenarios in order. Each step's upstream counters are taken right
+ * after the view is fully loaded.
+ */
+import type { Browser } from '@playwright/test';
+import { DEFAULTS } from '../../server/defaults.ts';
+import { startCompanion } from '../../server/node-server.ts';
+import { sourceFromConfig, upstreamSettings } from '../../server/source-from-config.ts';
+import { createPoolFetch } from '../../server/upstream/pool-fetch.ts';
+import type { Certificate } from './certificate.ts';
+import type { BenchOptions, ScenarioName } from './options.ts';
+import { installProbe, measureAction, measureNavigation, type PageMeasure, type ViewAction } from './page-probe.ts';
+import type { LatencyUpstream } from './upstream.ts';
+import type { Mode, Variant } from './variants.ts';
+
+export interface StepResult extends PageMeasure {
+  scenario: ScenarioName;
+  upstreamGets: number;
+  /** Distinct tiles among the GETs: GETs above it were duplicates. */
+  upstreamUniqueTiles: number;
+  upstreamBytes: number;
+  upstreamNotFound: number;
+  /** Requests that reached the companion's tile and batch endpoints. */
+  companionRequests: number;
+  /** Per view of a tour: the tile keys fetched upstream, for the floor. */
+  upstreamKeySets: string[][];
+}
+
+/** The tour: view changes a reader makes while exploring (relative zooms and pans). */
+export function tourActions(steps: number): ViewAction[] {
+  const cycle: ViewAction[] = [
+    { kind: 'zoom', factor: 2 },
+    { kind: 'pan', dx: 0.5, dy: 0 },
+    { kind: 'pan', dx: 0, dy: 0.5 },
+    { kind: 'zoom', factor: 2 },
+    { kind: 'pan', dx: -0.5, dy: 0 },
+    { kind: 'pan', dx: 0, dy: -0.5 },
+    { kind: 'zoom', factor: 0.5 },
+    { kind: 'pan', dx: 1, dy: 0 },
+    { kind: 'zoom', factor: 2 },
+    { kind: 'pan', dx: 0, dy: 1 },
+  ];
+  return Array.from({ length: steps }, (_, i) => cycle[i % cycle.length]!);
+}
+
+const INIT_SCRIPT = `globalThis.__name = globalThis.__name || ((f) => f); (${installProbe.toString()})();`;
+
+export interface SessionContext {
+  browser: Browser;
+  upstream: LatencyUpstream;
+  options: BenchOptions;
+  certificate: Certificate | undefined;
+}
+
+export async function runSession(ctx: SessionContext, mode: Mode, variant: Variant, scenarios: ScenarioName[]): Promise<StepResult[]> {
+  const { browser, upstream, options } = ctx;
+  // The companion as `npm start` builds it for R2_PUBLIC_URL, pointed at the slow upstream.
+  const pool = createPoolFetch({
+    connections: DEFAULTS.upstreamConnections,
+    timeoutMs: DEFAULTS.upstreamTimeoutMs,
+    keepAliveMs: DEFAULTS.upstreamKeepAliveMs,
+  });
+  const companion = await startCompanion({
+    source: sourceFromConfig({ kind: 'r2-public-url', publicUrl: upstream.url }, pool.fetch, upstreamSettings()),
+    staticDir: options.distDir,
+    ...(mode.http2 && ctx.certificate ? { tls: ctx.certificate } : {}),
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const results: StepResult[] = [];
+  const pageErrors: string[] = [];
+  try {
+    await context.addInitScript({ content: INIT_SCRIPT });
+    const page = await context.newPage();
+    // A failed step reports what the page said, which is usually why.
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error' && !message.text().includes('404')) pageErrors.push(message.text());
+    });
+    if (!variant.httpCache) {
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Network.enable');
+      await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+    }
+    let lastCompanion = 0;
+    upstream.take();
+    const record = async (scenario: ScenarioName, measure: PageMeasure, keySets?: string[][]): Promise<void> => {
+      await upstream.settle(options.settleIdleMs, options.settleMaxMs);
+      const counters = upstream.take();
+      const overall = companion.stats.overall();
+      const companionTotal = overall.tileRequests + overall.batchRequests;
+      results.push({
+        ...measure,
+        scenario,
+        upstreamGets: counters.tileGets,
+        upstreamUniqueTiles: new Set(counters.keys).size,
+        upstreamBytes: counters.bytes,
+        upstreamNotFound: counters.notFound,
+        companionRequests: companionTotal - lastCompanion,
+        upstreamKeySets: keySets ?? [counters.keys],
+      });
+      lastCompanion = companionTotal;
+    };
+    const timeout = options.stepTimeoutMs;
+    const viewers = scenarios.includes('compare') ? 2 : 1;
+    const url = companion.url + variant.page(options.dataset, viewers);
+
+    for (const scenario of scenarios) {
+      switch (scenario) {
+        case 'home':
+        case 'compare':
+          await record(scenario, await measureNavigation(page, () => page.goto(url), timeout));
+          break;
+        case 'reload':
+          await record(scenario, await measureNavigation(page, () => page.reload(), timeout));
+          break;
+        case 'zoom':
+        case 'warm-zoom':
+        case 'compare-zoom':
+          await record(scenario, await measureAction(page, { kind: 'zoom', factor: 2 }, timeout));
+          break;
+        case 'pan':
+          await record(scenario, await measureAction(page, { kind: 'pan', dx: 0, dy: 0.5 }, timeout));
+          break;
+        case 'tour': {
+          const views: PageMeasure[] = [];
+          const keySets: string[][] = [];
+          for (const action of tourActions(options.tourSteps)) {
+            views.push(await measureAction(page, action, timeout));
+            keySets.push(upstream.peekKeys().slice(keySets.flat().length));
+          }
+          await record('tour', sumViews(views), keySets);
+          break;
+        }
+      }
+    }
+  } catch (error) {
+    const said = pageErrors.length > 0 ? ` (page: ${pageErrors.slice(0, 3).join(' | ')})` : '';
+    throw new Error(`${(error as Error).message.split('\n')[0]}${said}`, { cause: error });
+  } finally {
+    await context.close();
+    await companion.close();
+    await pool.close();
+  }
+  return results;
+}
+
+function sumViews(views: PageMeasure[]): PageMeasure {
+  return {
+    ms: views.reduce((s, v) => s + v.ms, 0),
+    tilesLoaded: views.reduce((s, v) => s + v.tilesLoaded, 0),
+    tileResponses: views.reduce((s, v) => s + v.tileResponses, 0),
+    tileBytes: views.reduce((s, v) => s + v.tileBytes, 0),
+    slowestTileMs: Math.max(0, ...views.map((v) => v.slowestTileMs)),
+    memoryHitMs: views.flatMap((v) => v.memoryHitMs),
+    memoryHitPageMs: views.flatMap((v) => v.memoryHitPageMs),
+    protocols: [...new Set(views.flatMap((v) => v.protocols))],
+  };
+}

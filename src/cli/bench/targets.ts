@@ -1,0 +1,79 @@
+/**
+ * The issue's targets, checked against a run's summaries. Each says what was
+ * measured and, when missed, by how much; a target whose series did not run
+ * is "not measured", never passed.
+ */
+import type { ModeName, ScenarioName } from './options.ts';
+import type { ModeReport, SeriesSummary } from './report.ts';
+import type { SeriesName } from './runner.ts';
+import { formatMs, formatRatio } from './stats.ts';
+
+export interface TargetResult {
+  target: string;
+  measured: string;
+  status: 'met' | 'missed' | 'not measured';
+}
+
+type Metric = keyof Pick<SeriesSummary, 'ms' | 'slowestTileMs' | 'duplicateGetShare' | 'memoryHitMs' | 'memoryHitPageMs'>;
+
+function median(modes: ModeReport[], mode: ModeName, scenario: ScenarioName, series: SeriesName, metric: Metric = 'ms'): number {
+  const summary = modes.find((m) => m.mode === mode)?.scenarios.find((s) => s.scenario === scenario)?.series[series]?.[metric];
+  return summary && summary.n > 0 ? summary.median : Number.NaN;
+}
+
+const NOT_MEASURED = (target: string): TargetResult => ({ target, measured: 'not run', status: 'not measured' });
+
+/** `other` must be at least `factor` times slower than the accelerator. */
+function speedup(target: string, other: number, acc: number, factor: number): TargetResult {
+  if (!(other > 0) || !(acc > 0)) return NOT_MEASURED(target);
+  const r = other / acc;
+  const measured = `${formatRatio(r)} (${formatMs(other)} vs ${formatMs(acc)} ms)`;
+  return { target, measured: r >= factor ? measured : `${measured}; short by ${formatRatio(factor / r)}`, status: r >= factor ? 'met' : 'missed' };
+}
+
+/** `value` must be at most `limit` (same unit). */
+function atMost(target: string, value: number, limit: number, unit: (v: number) => string): TargetResult {
+  if (!Number.isFinite(value) || !Number.isFinite(limit)) return NOT_MEASURED(target);
+  const ok = value <= limit;
+  return { target, measured: `${unit(value)} vs ${unit(limit)}${ok ? '' : `; over by ${unit(value - limit)}`}`, status: ok ? 'met' : 'missed' };
+}
+
+const ms = (v: number) => `${formatMs(v)} ms`;
+const pct = (v: number) => `${Math.round(v * 100)}%`;
+
+export function evaluateTargets(modes: ModeReport[]): TargetResult[] {
+  const m = (mode: ModeName, scenario: ScenarioName, series: SeriesName, metric?: Metric) => median(modes, mode, scenario, series, metric);
+  const results: TargetResult[] = [];
+  // HTTP/1.1 at the base latency.
+  const accZoom = m('h1', 'zoom', 'accelerator');
+  results.push(atMost('HTTP/1.1: cold 2x zoom within 1.5x of the unlimited floor', accZoom, 1.5 * m('h1', 'zoom', 'floor'), ms));
+  for (const v of ['plain', 'workbox', 'tuned'] as const) {
+    results.push(speedup(`HTTP/1.1: cold 2x zoom ≥4.5x faster than ${v}`, m('h1', 'zoom', v), accZoom, 4.5));
+  }
+  // The same zoom with prefetch off: what batching and the frame limit alone give.
+  results.push(speedup('HTTP/1.1 (prefetch off): cold 2x zoom ≥4.5x faster than tuned', m('h1', 'zoom', 'tuned'), m('h1', 'zoom', 'no-prefetch'), 4.5));
+  results.push(speedup('HTTP/1.1: cold home view ≥2x faster than plain', m('h1', 'home', 'plain'), m('h1', 'home', 'accelerator'), 2));
+  for (const s of ['reload', 'warm-zoom'] as const) {
+    results.push(atMost(`HTTP/1.1: ${s} no slower than tuned + HTTP cache`, m('h1', s, 'accelerator'), m('h1', s, 'tuned'), ms));
+  }
+  const hit = atMost('worker memory hit < 1 ms at the median (warm zoom, Server-Timing)', m('h1', 'warm-zoom', 'accelerator', 'memoryHitMs'), 1, ms);
+  const seen = m('h1', 'warm-zoom', 'accelerator', 'memoryHitPageMs');
+  // Server-Timing covers the handler only; what the page waits for includes the dispatch to the worker.
+  if (Number.isFinite(seen)) hit.measured += `; as the page saw it ${ms(seen)}`;
+  results.push(hit);
+  for (const s of ['compare', 'compare-zoom'] as const) {
+    results.push(atMost(`comparison (${s}): second viewer adds < 10% upstream GETs`, m('h1', s, 'accelerator', 'duplicateGetShare'), 0.1, pct));
+  }
+  for (const s of ['home', 'zoom'] as const) {
+    results.push(
+      atMost(`spiky: slowest tile of the ${s} view costs less than with tuned OSD`, m('spiky', s, 'accelerator', 'slowestTileMs'), m('spiky', s, 'tuned', 'slowestTileMs'), ms),
+    );
+  }
+  // HTTP/2 to the companion.
+  results.push(speedup('HTTP/2: first visit home view ≥1.25x faster than tuned', m('h2', 'home', 'tuned'), m('h2', 'home', 'accelerator'), 1.25));
+  results.push(speedup('HTTP/2: tour ≥3x faster than tuned (prefetch)', m('h2', 'tour', 'tuned'), m('h2', 'tour', 'accelerator'), 3));
+  for (const s of ['reload', 'warm-zoom'] as const) {
+    results.push(atMost(`HTTP/2: ${s} no slower than its HTTP cache`, m('h2', s, 'accelerator'), m('h2', s, 'tuned'), ms));
+  }
+  return results;
+}

@@ -1,0 +1,124 @@
+/**
+ * What is compared, and under which conditions. A variant is a page URL and
+ * whether the browser's HTTP cache is on; a mode is a transport and a latency
+ * shape, with the variants and scenarios worth running under it (the full
+ * cross product would not fit in ten minutes on two cores).
+ */
+import type { LatencyShape } from './latency.ts';
+import type { ModeName, ScenarioName, VariantName } from './options.ts';
+
+export interface Variant {
+  name: VariantName;
+  label: string;
+  /** Path and query of the page, for one viewer or the comparison (two). */
+  page(dataset: string, viewers: 1 | 2): string;
+  /** Plain OpenSeadragon against an origin without cache headers: no HTTP cache. */
+  httpCache: boolean;
+  /** Whether it runs the comparison (two viewers) session too. */
+  comparison: boolean;
+}
+
+const benchPage = (query: Record<string, string>) => `/bench/pages/bench.html?${new URLSearchParams(query)}`;
+
+/** The OpenSeadragon settings the accelerator's README recommends (as the demo page uses). */
+const RECOMMENDED = { maxTilesPerFrame: '50', imageLoaderLimit: '0' };
+
+export const VARIANTS: Record<VariantName, Variant> = {
+  plain: {
+    name: 'plain',
+    label: 'plain OSD',
+    page: (dataset, viewers) => benchPage({ dataset, viewers: String(viewers) }),
+    httpCache: false,
+    comparison: true,
+  },
+  workbox: {
+    name: 'workbox',
+    label: 'Workbox CacheFirst',
+    page: (dataset, viewers) => benchPage({ dataset, viewers: String(viewers), worker: 'workbox' }),
+    httpCache: true,
+    comparison: true,
+  },
+  tuned: {
+    name: 'tuned',
+    label: 'tuned OSD + HTTP cache',
+    page: (dataset, viewers) => benchPage({ dataset, viewers: String(viewers), ...RECOMMENDED }),
+    httpCache: true,
+    comparison: true,
+  },
+  accelerator: {
+    name: 'accelerator',
+    label: 'accelerator',
+    // The demo page is the product as shipped; it has one viewer, so the
+    // comparison uses the bench page with the same worker and settings.
+    page: (dataset, viewers) =>
+      viewers === 1
+        ? `/?${new URLSearchParams({ dataset, drawer: 'canvas' })}`
+        : benchPage({ dataset, viewers: '2', worker: 'accelerator', ...RECOMMENDED }),
+    httpCache: true,
+    comparison: true,
+  },
+  'no-prefetch': {
+    name: 'no-prefetch',
+    label: 'accelerator, prefetch off',
+    // Batching and tiers alone: with prefetch the "cold" zoom and pan are
+    // often prefetched already, which hides what batching does by itself.
+    page: (dataset) => `/?${new URLSearchParams({ dataset, drawer: 'canvas', prefetch: 'off' })}`,
+    httpCache: true,
+    comparison: false,
+  },
+};
+
+export interface Mode {
+  name: ModeName;
+  label: string;
+  http2: boolean;
+  shape: LatencyShape;
+  variants: VariantName[];
+  /** Steps of one browser session, in order (the `compare` steps run in a session of their own). */
+  scenarios: ScenarioName[];
+  /** Whether the Node floor is measured on this mode's tile sets. */
+  floor: boolean;
+}
+
+export const MODES: Record<ModeName, Mode> = {
+  h1: {
+    name: 'h1',
+    label: 'HTTP/1.1, fixed latency',
+    http2: false,
+    shape: 'fixed',
+    variants: ['plain', 'workbox', 'tuned', 'accelerator', 'no-prefetch'],
+    scenarios: ['home', 'zoom', 'pan', 'tour', 'reload', 'warm-zoom', 'compare', 'compare-zoom'],
+    floor: true,
+  },
+  h2: {
+    name: 'h2',
+    label: 'HTTP/2 to the companion, fixed latency',
+    http2: true,
+    shape: 'fixed',
+    variants: ['tuned', 'accelerator'],
+    scenarios: ['home', 'zoom', 'pan', 'tour', 'reload', 'warm-zoom'],
+    floor: false,
+  },
+  spiky: {
+    name: 'spiky',
+    label: 'HTTP/1.1, spiky latency (jitter, 1-2 s spikes)',
+    http2: false,
+    shape: 'spiky',
+    variants: ['tuned', 'accelerator'],
+    scenarios: ['home', 'zoom'],
+    floor: true,
+  },
+};
+
+export const SCENARIO_LABELS: Record<ScenarioName, string> = {
+  home: 'cold home view (incl. page start)',
+  zoom: 'cold zoom in one level (2x)',
+  pan: 'cold pan by half a viewport (down)',
+  tour: 'tour of view changes (total)',
+  reload: 'warm reload (home view)',
+  'warm-zoom': 'warm zoom (2x, after reload)',
+  compare: 'comparison: two viewers, cold home',
+  'compare-zoom': 'comparison: two viewers, cold zoom 2x',
+};
+
+export const WARM_SCENARIOS: ScenarioName[] = ['reload', 'warm-zoom'];
