@@ -67,8 +67,10 @@ test('a fast pan drops queued tiles that left the view; the final view loads ful
 });
 
 test('prefetches still queued when the view moves are dropped, never sent upstream', async ({ page, recording }) => {
-  await page.goto('/?drawer=canvas');
+  // One batch at a time: once it is held, everything else waits in the worker's queue.
+  await page.goto('/?drawer=canvas&sw.maxConcurrentBatches=1');
   await waitForFullyLoaded(page);
+  await waitForPrefetch(page); // the first view's run is over: the next run is the zoomed view's
   // With the companion holding every batch, zoom in and let the view settle: its
   // tiles and then its prefetch run wait in the worker's queue.
   recording.hold();
@@ -82,9 +84,9 @@ test('prefetches still queued when the view moves are dropped, never sent upstre
     viewport.panTo(centre, true);
   });
   await expect.poll(async () => (await workerStats(page)).prefetch.runs).toBeGreaterThan(runsBefore);
+  await expect.poll(async () => (await workerStats(page)).queue.pending).toBeGreaterThan(0);
   const atGate = await workerStats(page);
   expect(atGate.prefetch.active).toBe(1);
-  expect(atGate.queue.pending).toBeGreaterThan(0);
   const oldView = await page.evaluate(() => window.demo.accelerator!.reporter.currentView(true)!);
   const sentBeforeMove = recording.upstream.length;
 
