@@ -13,7 +13,8 @@ import { startCompanion, type RunningCompanion } from '../src/server/node-server
 import type { AppOptions } from '../src/server/app.ts';
 import type { CacheStatsBody } from '../src/server/routes/cache-routes.ts';
 import { R2S3Source } from '../src/server/sources/r2-s3.ts';
-import { upstreamSettings } from '../src/server/source-from-config.ts';
+import { loadConfig } from '../src/server/config.ts';
+import { sourceFromConfig, upstreamSettings } from '../src/server/source-from-config.ts';
 import { HttpUpstream } from '../src/server/upstream/http-upstream.ts';
 import { createPoolFetch, type PoolFetch } from '../src/server/upstream/pool-fetch.ts';
 import { startFakeUpstream, type FakeUpstream } from './support/fake-upstream.ts';
@@ -106,7 +107,7 @@ describe('companion on R2 through the S3 API (s3rver)', () => {
     expect(counter.gets.filter((p) => p.endsWith('.jpg'))).toHaveLength(names.length);
   });
 
-  it('falls back jpg -> png -> webp, says which format it served, and asks the remembered format first', async () => {
+  it('falls back jpg -> png -> webp, says which format it served, and asks remembered formats first', async () => {
     const c = await companion();
     const first = await fetch(`${c.url}/api/tiles/mixed/2/0/0.jpg`);
     expect(first.headers.get('Content-Type')).toBe('image/png');
@@ -125,9 +126,10 @@ describe('companion on R2 through the S3 API (s3rver)', () => {
     expect(webp.headers.get('X-Tile-Format')).toBe('webp');
     expect(new Uint8Array(await webp.arrayBuffer())).toEqual(tileBytes('mixed', 2, 3, 0, 'webp'));
     expect(counter.gets).toEqual([path('mixed', '2/3/0.png'), path('mixed', '2/3/0.jpg'), path('mixed', '2/3/0.webp')]);
+    // png answered twice, webp once: png first, then webp; jpg, which never answered here, is not asked.
     counter.reset();
     await (await fetch(`${c.url}/api/tiles/mixed/2/2/2.jpg`)).arrayBuffer();
-    expect(counter.gets).toEqual([path('mixed', '2/2/2.webp')]);
+    expect(counter.gets).toEqual([path('mixed', '2/2/2.png'), path('mixed', '2/2/2.webp')]);
     expect((await stats(c, 'mixed')).counters.fallbacks).toBe(4);
   });
 
@@ -206,6 +208,23 @@ describe('companion on R2 through the S3 API (s3rver)', () => {
     expect(report.upstream!.latencyMs.samples).toBe(received);
     expect(report.cache).toMatchObject({ hits: 1, misses: 3, hitRate: 0.25, entries: 2, inFlight: 0 });
     expect(report.all.upstream!.classBOperations).toBeGreaterThanOrEqual(received);
+  });
+
+  it('is what USE_S3=true and the AWS_* variables configure (the wiring main.ts uses)', async () => {
+    const config = loadConfig({
+      USE_S3: 'true',
+      S3_ENDPOINT_URL: counter.url,
+      AWS_BUCKET_NAME: BUCKET,
+      AWS_ACCESS_KEY_ID: s3.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    });
+    const c = await startCompanion({ source: sourceFromConfig(config.source, pool.fetch) });
+    running.push(c);
+    counter.reset();
+    const tile = await fetch(`${c.url}/api/tiles/sample/1/1/0.jpg`);
+    expect(new Uint8Array(await tile.arrayBuffer())).toEqual(tileBytes('sample', 1, 1, 0, 'jpg'));
+    expect(counter.gets).toEqual([path('sample', 'info.json'), path('sample', '1/1/0.jpg')]);
+    expect(c.service.sourceKind).toBe('r2-s3');
   });
 
   it('with AUTH_TOKEN set, refuses every tile endpoint without it and reads nothing upstream', async () => {

@@ -130,6 +130,21 @@ describe('upstream trouble', () => {
     expect(await upstreamReport(c)).toMatchObject({ hedges: 1, hedgeWins: 1, retries: 0, outcomes: { ok: 2, aborted: 1 } });
   });
 
+  it('streams binary frames in completion order: a stalled tile asked first does not hold the others', async () => {
+    const { c } = await setup(tileOnly('/sample/2/0/0.jpg', { hang: true }), {
+      timeoutMs: 1_000,
+      maxHedgesInFlight: 0,
+      retry: { retries: 0, baseDelayMs: 1, maxDelayMs: 1 },
+    });
+    const response = await fetch(`${c.url}/api/tiles/sample/batch?tiles=2/0/0.jpg&tiles=2/1/0.jpg&tiles=2/2/0.jpg`, {
+      headers: { Accept: BATCH_CONTENT_TYPE },
+    });
+    const order: Array<[string, number]> = [];
+    for await (const frame of readBatchStream(response.body!)) order.push([frame.key, frame.status]);
+    expect(order.slice(0, 2).map(([, status]) => status)).toEqual([200, 200]);
+    expect(order[2]).toEqual(['2/0/0.jpg', 504]);
+  });
+
   it('refuses an object over the tile size limit', async () => {
     const { c } = await setup(undefined, { maxObjectBytes: 1000 });
     const response = await fetch(`${c.url}/api/tiles/sample/2/0/0.jpg`);

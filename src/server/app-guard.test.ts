@@ -55,6 +55,11 @@ describe('auth', () => {
     expect((await app.request(path, withHeaders({ Cookie: `other=1; tile_token=${AUTH}` }))).status).toBe(200);
   });
 
+  it('answers a malformed cookie with 403, not a crash', async () => {
+    const { app } = make({ authToken: AUTH });
+    expect((await app.request('/api/tiles/demo/info', { headers: { Cookie: 'tile_token=%E0%A4%A' } })).status).toBe(403);
+  });
+
   it('reads nothing upstream for a refused request', async () => {
     const { app, stats } = make({ authToken: AUTH });
     await app.request('/api/tiles/demo/batch?tiles=1/0/0.jpg');
@@ -120,6 +125,30 @@ describe('validation', () => {
     const chunked = await app.request('/api/tiles/demo/batch', { method: 'POST', body: endless, duplex: 'half' } as RequestInit);
     expect(chunked.status).toBe(413);
     expect(sent).toBeLessThan(1_000_000);
+  });
+});
+
+describe('CORS', () => {
+  it('answers preflights for listed origins only, before auth, and exposes the tile headers', async () => {
+    const { app } = make({ authToken: AUTH, corsOrigins: ['https://viewer.example'] });
+    const preflight = (origin: string) =>
+      app.request('/api/tiles/demo/batch', {
+        method: 'OPTIONS',
+        headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization' },
+      });
+    const allowed = await preflight('https://viewer.example');
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('Access-Control-Allow-Origin')).toBe('https://viewer.example');
+    expect((await preflight('https://evil.example')).headers.get('Access-Control-Allow-Origin')).toBeNull();
+    const tile = await app.request('/api/tiles/demo/1/0/0.jpg', {
+      headers: { Origin: 'https://viewer.example', Authorization: `Bearer ${AUTH}` },
+    });
+    expect(tile.headers.get('Access-Control-Expose-Headers')).toContain('X-Tile-Format');
+  });
+
+  it('sends no CORS headers when no origins are configured', async () => {
+    const response = await make().app.request('/api/tiles/demo/info', { headers: { Origin: 'https://viewer.example' } });
+    expect(response.headers.get('Access-Control-Allow-Origin')).toBeNull();
   });
 });
 

@@ -24,9 +24,18 @@ export function presentedToken(c: Context): string | null {
   const cookies = c.req.header('Cookie') ?? '';
   for (const part of cookies.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === AUTH_COOKIE) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === AUTH_COOKIE) return decodeCookie(part.slice(eq + 1).trim());
   }
   return null;
+}
+
+/** A malformed %-escape is the client's problem: compare it raw (it will not match), never throw a 500. */
+function decodeCookie(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }
 
 /** Compares in time independent of where the strings differ. */

@@ -30,6 +30,7 @@ export class Hedger {
 
   /** Runs `attempt` (with its own abort signal), hedging it once if it is slow. */
   async run<T>(attempt: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal, events: HedgeEvents = {}): Promise<T> {
+    if (signal?.aborted) throw signal.reason;
     const delay = this.options.maxInFlight > 0 ? this.options.delayMs() : null;
     const controllers: AbortController[] = [];
     const abortAll = () => controllers.forEach((c) => c.abort(signal?.reason));

@@ -1,11 +1,13 @@
 /**
- * The Node edge of the upstream: a fetch that sends each origin's requests
- * through its own undici `Pool` with an explicit connection count, keep-alive
- * and timeouts, instead of the global dispatcher's defaults. Sources stay
- * web-standard; only node-server/main build this.
+ * The Node edge of the upstream: GETs sent through one undici `Pool` per
+ * origin with an explicit connection count, keep-alive and timeouts, instead
+ * of the global dispatcher's defaults. It speaks `pool.request()` rather than
+ * undici's WHATWG `fetch`: the same pool, without building web streams for
+ * every tile (measured: fetch's per-request CPU dominated a 100-tile batch on
+ * a busy machine). Sources stay web-standard; only node-server/main build this.
  */
-import { Pool, fetch as undiciFetch } from 'undici';
-import type { UpstreamFetch } from './http-upstream.ts';
+import { Pool } from 'undici';
+import type { UpstreamFetch, UpstreamResponse } from './http-upstream.ts';
 
 export interface PoolFetchOptions {
   /** Sockets per origin: a 100-tile batch can be in flight at once. */
@@ -14,7 +16,7 @@ export interface PoolFetchOptions {
   timeoutMs: number;
   /** How long an idle socket is kept for the next GET. */
   keepAliveMs: number;
-  /** Origins this fetch may reach (one pool each); anything else is refused. */
+  /** Origins this fetch may reach (one pool each); anything beyond is refused. */
   maxOrigins?: number;
 }
 
@@ -25,8 +27,7 @@ export interface PoolFetch {
 
 export function createPoolFetch(options: PoolFetchOptions): PoolFetch {
   const pools = new Map<string, Pool>();
-  const poolFor = (url: string): Pool => {
-    const origin = new URL(url).origin;
+  const poolFor = (origin: string): Pool => {
     let pool = pools.get(origin);
     if (!pool) {
       if (pools.size >= (options.maxOrigins ?? 8)) throw new Error(`Too many upstream origins (${pools.size}); refusing ${origin}.`);
@@ -42,8 +43,31 @@ export function createPoolFetch(options: PoolFetchOptions): PoolFetch {
     }
     return pool;
   };
+
+  const fetch: UpstreamFetch = async (url, init) => {
+    const target = new URL(url);
+    const response = await poolFor(target.origin).request({
+      method: init.method,
+      path: `${target.pathname}${target.search}`,
+      headers: init.headers,
+      signal: init.signal,
+    });
+    const result: UpstreamResponse = {
+      status: response.statusCode,
+      headers: {
+        get: (name) => {
+          const value = response.headers[name.toLowerCase()];
+          return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+        },
+      },
+      arrayBuffer: () => response.body.arrayBuffer(),
+      body: { cancel: async () => void response.body.destroy() },
+    };
+    return result;
+  };
+
   return {
-    fetch: (url, init) => undiciFetch(url, { ...init, dispatcher: poolFor(url) }),
+    fetch,
     close: async () => {
       await Promise.all([...pools.values()].map((pool) => pool.close()));
       pools.clear();

@@ -35,6 +35,7 @@ const zero = (): UpstreamCounters => ({
 
 /** Datasets tracked separately; beyond this, they share one "other" row (bounded memory). */
 const MAX_DATASETS = 1000;
+const OTHER = '(other datasets)';
 
 export class UpstreamMetrics {
   /** Latency of successful GETs across all datasets: the hedge threshold comes from here. */
@@ -47,11 +48,11 @@ export class UpstreamMetrics {
   }
 
   #row(dataset: string): { counters: UpstreamCounters; latency: LatencyStats } {
-    let row = this.#byDataset.get(dataset);
+    const key = this.#byDataset.has(dataset) || this.#byDataset.size < MAX_DATASETS ? dataset : OTHER;
+    let row = this.#byDataset.get(key);
     if (!row) {
-      if (this.#byDataset.size >= MAX_DATASETS) return this.#row('(other)');
       row = { counters: zero(), latency: new LatencyStats(256) };
-      this.#byDataset.set(dataset, row);
+      this.#byDataset.set(key, row);
     }
     return row;
   }
