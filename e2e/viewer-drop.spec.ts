@@ -6,7 +6,7 @@
  * view reaches the companion after that, and the final view loads fully.
  */
 import { waitForFullyLoaded } from './support/fixtures.ts';
-import { expect, test, workerStats } from './support/viewer-fixtures.ts';
+import { expect, test, waitForPrefetch, workerStats } from './support/viewer-fixtures.ts';
 
 test('a fast pan drops queued tiles that left the view; the final view loads fully', async ({ page, recording }) => {
   let tileRequests = 0;
@@ -64,4 +64,53 @@ test('a fast pan drops queued tiles that left the view; the final view loads ful
   expect(stats.prefetch.droppedLeftView).toBeGreaterThan(0);
   // Dropped tiles were made loadable again on the page.
   expect(await page.evaluate(() => window.demo.accelerator!.recovery.recovered)).toBeGreaterThan(0);
+});
+
+test('prefetches still queued when the view moves are dropped, never sent upstream', async ({ page, recording }) => {
+  await page.goto('/?drawer=canvas');
+  await waitForFullyLoaded(page);
+  // With the companion holding every batch, zoom in and let the view settle: its
+  // tiles and then its prefetch run wait in the worker's queue.
+  recording.hold();
+  const runsBefore = (await workerStats(page)).prefetch.runs;
+  await page.evaluate(() => {
+    window.demo.fullyLoaded = false;
+    const viewport = window.demo.viewer!.viewport;
+    viewport.zoomTo(8, undefined, true);
+    const centre = viewport.getCenter();
+    centre.x = 3 / 16;
+    viewport.panTo(centre, true);
+  });
+  await expect.poll(async () => (await workerStats(page)).prefetch.runs).toBeGreaterThan(runsBefore);
+  const atGate = await workerStats(page);
+  expect(atGate.prefetch.active).toBe(1);
+  expect(atGate.queue.pending).toBeGreaterThan(0);
+  const oldView = await page.evaluate(() => window.demo.accelerator!.reporter.currentView(true)!);
+  const sentBeforeMove = recording.upstream.length;
+
+  await page.evaluate(() => {
+    window.demo.fullyLoaded = false;
+    const viewport = window.demo.viewer!.viewport;
+    const centre = viewport.getCenter();
+    centre.x += 4 / 8; // four view widths away: the two prefetch areas do not meet
+    viewport.panTo(centre, true);
+  });
+  await expect.poll(async () => (await workerStats(page)).prefetch.cancelledRuns).toBeGreaterThan(atGate.prefetch.cancelledRuns);
+  recording.release();
+  await waitForFullyLoaded(page);
+  await waitForPrefetch(page);
+  const newView = await page.evaluate(() => window.demo.accelerator!.reporter.currentView(true)!);
+
+  // The area a plan for a view can touch: the view doubled about its centre, plus two tiles, levels from one below.
+  const inArea = (view: typeof oldView, key: string) => {
+    const [, z, x, y] = /^sample\/(\d+)\/(\d+)\/(\d+)\./.exec(key)!.map(Number) as [number, number, number, number];
+    const size = view.info.tileSize * 2 ** (view.info.maxLevel - z);
+    const { rect } = view;
+    const [cx, cy] = [(rect.x + rect.width / 2) / size, (rect.y + rect.height / 2) / size];
+    return z >= view.level - 1 && Math.abs(x + 0.5 - cx) <= rect.width / size + 2 && Math.abs(y + 0.5 - cy) <= rect.height / size + 2;
+  };
+  const sentAfterMove = recording.upstream.slice(sentBeforeMove);
+  console.log(`prefetch cancelled: ${sentAfterMove.length} tiles sent after the move, ${sentAfterMove.filter((k) => inArea(newView, k)).length} of them for the new view`);
+  expect(sentAfterMove.length).toBeGreaterThan(0);
+  expect(sentAfterMove.filter((key) => inArea(oldView, key) && !inArea(newView, key))).toEqual([]);
 });

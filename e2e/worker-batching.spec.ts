@@ -60,3 +60,26 @@ test('a restarted worker serves the tiles from IndexedDB', async ({ page, contex
   expect(stats.hits.idb).toBe(responses.length);
   expect(stats.hits.memory + stats.hits.batch + stats.hits.network).toBe(0);
 });
+
+test('two tabs on the same view share every tile: none is asked for upstream twice', async ({ context, page, counters }) => {
+  await page.goto('/?drawer=canvas&prefetch=off'); // installs the worker for the context
+  await waitForFullyLoaded(page);
+  await page.evaluate(() => fetch('/__tile-accelerator/clear', { method: 'POST' }));
+  const before = counters();
+  const second = await context.newPage();
+  const seen = [recordTileStatuses(page), recordTileStatuses(second)];
+  await Promise.all([page.reload(), second.goto('/?drawer=canvas&prefetch=off')]);
+  await Promise.all([waitForFullyLoaded(page), waitForFullyLoaded(second)]);
+  await Promise.all([zoomBy(page, 4), zoomBy(second, 4)]);
+
+  const after = counters();
+  const urls = seen.flat().map((r) => new URL(r.url).pathname);
+  const distinct = new Set(urls).size;
+  expect(seen[0]!.length).toBeGreaterThan(10);
+  expect(seen[1]!.length).toBeGreaterThan(10);
+  expect(after.tileRequests - before.tileRequests).toBe(0);
+  expect(after.batchTiles - before.batchTiles).toBe(distinct);
+  const stats = await statsByMessage(page);
+  // Every request beyond the first for a tile was a join or a memory hit.
+  expect(stats.joined + stats.hits.memory).toBeGreaterThanOrEqual(urls.length - distinct);
+});

@@ -97,3 +97,16 @@ test('a tiny IndexedDB budget: eviction keeps the store under it, and the viewer
   expect(responses.length).toBeGreaterThan(20);
   expect(responses.every((r) => r.status === 200)).toBe(true);
 });
+
+test('the demo overlay shows the worker and companion stats live', async ({ page }) => {
+  own = await startOwnCompanion();
+  await page.goto(`${own.url}/?drawer=canvas&prefetch=off`);
+  await loaded(page);
+  await zoomBy(page, 4);
+  const stats = await settledStats(page);
+  const companion = own.stats.dataset('sample');
+  const overlay = page.locator('#stats-overlay');
+  await expect(overlay).toContainText(`batches ${stats.batches} (`);
+  await expect(overlay).toContainText(`companion: ${companion.tileRequests} tiles, ${companion.batchRequests} batches (${companion.batchTiles})`);
+  await expect.poll(async () => ((await overlay.locator('polyline').getAttribute('points')) ?? '').split(' ').filter(Boolean).length).toBeGreaterThan(0);
+});

@@ -71,8 +71,22 @@ export const test = base.extend<{ recording: RecordingCompanion }>({
 
 export { expect };
 
+/** The `prefetch` section of the worker's stats (src/sw/prefetcher.ts; that file compiles against WebWorker types only). */
+interface PrefetchStats {
+  runs: number;
+  cancelledRuns: number;
+  planned: number;
+  alreadyCached: number;
+  prefetched: number;
+  bytes: number;
+  used: number;
+  hitRate: number;
+  droppedLeftView: number;
+  active: number;
+}
+
 /** The worker's stats report (`/__tile-accelerator/stats`), fetched through the page. */
-export async function workerStats(page: Page): Promise<{ prefetch: { runs: number; active: number; prefetched: number; used: number; planned: number; alreadyCached: number; droppedLeftView: number; hitRate: number } } & Record<string, unknown>> {
+export async function workerStats(page: Page): Promise<{ prefetch: PrefetchStats; queue: { pending: number; inFlight: number } } & Record<string, unknown>> {
   return page.evaluate(async () => (await fetch('/__tile-accelerator/stats')).json());
 }
 

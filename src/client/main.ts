@@ -2,12 +2,14 @@
  * The demo page: one full-window OpenSeadragon viewer on a dataset of the
  * companion, accelerated by the service worker unless `?accelerator=off`.
  * URL options: `dataset`, `accelerator=off`, `drawer` (canvas|webgl|auto),
- * `prefetch=off`, `compare=a,b` (side-by-side viewers, synchronised).
+ * `prefetch=off`, `compare=a,b` (side-by-side viewers, synchronised),
+ * `stats=off` (no stats overlay), `sw.*` (worker options), `osd.*` (viewer settings).
  */
 import OpenSeadragon from 'openseadragon';
 import { startComparison, type ComparisonPane } from './comparison.ts';
 import { enableTileAccelerator, type TileAccelerator } from './enable-accelerator.ts';
 import { registerTileWorker, unregisterTileWorker } from './register-worker.ts';
+import { mountStatsOverlay } from './stats-overlay.ts';
 import { fetchDatasetInfo, tileApiSource } from './tile-source.ts';
 
 const DATASETS = ['sample', 'mixed'];
@@ -47,14 +49,16 @@ async function start(): Promise<void> {
   }
   document.querySelector('#mode')!.textContent = `accelerator: ${demo.worker}`;
   setupPicker();
+  if (params.get('stats') !== 'off') mountStatsOverlay(document.body, { dataset });
 
   const drawer = params.get('drawer') ?? 'auto';
   const settings: Partial<OpenSeadragon.Options> = {
     showNavigationControl: false,
     // OSD starts one tile load per frame by default; a view of 40 tiles then
     // takes 40 frames even from a perfect cache. See README, "Viewer settings".
-    maxTilesPerFrame: 50,
-    imageLoaderLimit: 0,
+    // Measured in docs/worker.md; `?osd.maxTilesPerFrame=` and `?osd.imageLoaderLimit=` override for experiments.
+    maxTilesPerFrame: numberParam('osd.maxTilesPerFrame', 50),
+    imageLoaderLimit: numberParam('osd.imageLoaderLimit', 0),
     ...(drawer === 'auto' ? {} : { drawer: drawer as 'canvas' }),
   };
   const prefetch = params.get('prefetch') !== 'off';
@@ -89,6 +93,11 @@ async function start(): Promise<void> {
     });
   });
   if (demo.worker !== 'off') demo.accelerator = await enableTileAccelerator(viewer, { register: false, prefetch });
+}
+
+function numberParam(name: string, fallback: number): number {
+  const value = Number(params.get(name) ?? Number.NaN);
+  return Number.isInteger(value) && value >= 0 ? value : fallback;
 }
 
 /** `?sw.idbMaxBytes=...` on the page becomes `/sw.js?idbMaxBytes=...`: worker options for tests and experiments. */

@@ -20,8 +20,16 @@ export interface AcceleratorEdges {
   db?: TileDbHandle;
 }
 
+// One Blob per frame, shared by the memory tier, the response and the IndexedDB write (each would copy the bytes).
+const tiles = new WeakMap<BatchFrame, StoredTile>();
+
 export function frameTile(frame: BatchFrame): StoredTile {
-  return { body: new Blob([frame.body], { type: frame.contentType }), contentType: frame.contentType, etag: frame.etag };
+  let tile = tiles.get(frame);
+  if (!tile) {
+    tile = { body: new Blob([frame.body], { type: frame.contentType }), contentType: frame.contentType, etag: frame.etag };
+    tiles.set(frame, tile);
+  }
+  return tile;
 }
 
 export class Accelerator {

@@ -99,7 +99,7 @@ export class BatchClient {
       if (dataset === undefined) return;
       const keys = this.#queue.take(dataset, this.#window.maxTiles);
       this.#active += 1;
-      this.#send(dataset, keys)
+      void this.#send(dataset, keys)
         .catch((error: unknown) => console.error('tile-accelerator: batch bookkeeping failed', error))
         .finally(() => {
           this.#active -= 1;
@@ -124,7 +124,6 @@ export class BatchClient {
           method: 'POST',
           headers: { 'Content-Type': 'application/json', Accept: BATCH_CONTENT_TYPE },
           body: JSON.stringify({ tiles: keys.map((k) => k.slice(prefix.length)) }),
-          cache: 'no-store',
           signal: stall.signal,
         }),
       );

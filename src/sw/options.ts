@@ -18,7 +18,7 @@ export interface AcceleratorOptions {
   /** Last-access updates of IndexedDB hits are written together, this long after the first (default 2000 ms). */
   idbTouchFlushMs: number;
   window: Required<BatchWindowOptions>;
-  /** Batches in flight at once, over all datasets (default 2: see docs/worker.md). */
+  /** Batches in flight at once, over all datasets (default 4: measured in docs/worker.md). */
   maxConcurrentBatches: number;
   /** Tiles waiting for a batch at most; beyond it tiles are fetched one by one. */
   maxPending: number;
@@ -38,7 +38,7 @@ export const DEFAULT_OPTIONS: AcceleratorOptions = {
   idbQuotaShare: 0.5,
   idbTouchFlushMs: 2000,
   window: { ...WINDOW_DEFAULTS },
-  maxConcurrentBatches: 2,
+  maxConcurrentBatches: 4,
   maxPending: DEFAULT_MAX_PENDING,
   batchBackoffMs: 30_000,
   batchStallMs: 10_000,

@@ -15,6 +15,7 @@ import { planPrefetch, resolvePrefetchOptions, type PrefetchOptions } from '../s
 import { cacheKey, matchTilePath } from '../shared/tile-key.ts';
 import { droppedMessage, parsePageMessage, type ViewState } from '../shared/view-protocol.ts';
 import type { Accelerator } from './accelerator.ts';
+import { PrefetchCounters, type PrefetchStats } from './prefetch-stats.ts';
 import { ViewTracker } from './view-tracker.ts';
 
 export interface PrefetcherOptions extends Partial<PrefetchOptions> {
@@ -24,40 +25,19 @@ export interface PrefetcherOptions extends Partial<PrefetchOptions> {
   rememberTiles?: number;
 }
 
-export interface PrefetchStats {
-  /** Settled views that asked for prefetch (each starts a run, possibly empty). */
-  runs: number;
-  /** Runs cancelled because the view moved on. */
-  cancelledRuns: number;
-  planned: number;
-  /** Planned tiles already in memory or IndexedDB (no request). */
-  alreadyCached: number;
-  /** Tiles fetched from the companion by prefetch, and their bytes. */
-  prefetched: number;
-  bytes: number;
-  /** Prefetched tiles a viewer asked for afterwards; `hitRate` = used / prefetched. */
-  used: number;
-  hitRate: number;
-  /** Queued visible tiles dropped because they left every view. */
-  droppedLeftView: number;
-  active: number;
-}
-
 export class Prefetcher {
   readonly options: PrefetchOptions;
   readonly views = new ViewTracker();
   readonly #acc: Accelerator;
   readonly #concurrency: number;
-  readonly #remember: number;
   readonly #runs = new Map<string, AbortController>();
-  readonly #prefetched = new Set<string>();
-  readonly #stats = { runs: 0, cancelledRuns: 0, planned: 0, alreadyCached: 0, prefetched: 0, bytes: 0, used: 0, droppedLeftView: 0 };
+  readonly #stats: PrefetchCounters;
 
   /** Counts a page request for a tile prefetch brought in (Workbox plugin for the tile strategy). */
   readonly plugin: WorkboxPlugin = {
     handlerWillRespond: async ({ request, response }) => {
       const tile = matchTilePath(new URL(request.url).pathname, this.#acc.options.apiPrefix);
-      if (tile && this.#prefetched.delete(`${tile.dataset}/${tile.z}/${tile.x}/${tile.y}`)) this.#stats.used += 1;
+      if (tile) this.#stats.requested(`${tile.dataset}/${tile.z}/${tile.x}/${tile.y}`);
       return response;
     },
   };
@@ -66,7 +46,7 @@ export class Prefetcher {
     this.#acc = accelerator;
     this.options = resolvePrefetchOptions(options === false ? false : options);
     this.#concurrency = (options && options.concurrency) || 24;
-    this.#remember = (options && options.rememberTiles) || 4096;
+    this.#stats = new PrefetchCounters((options && options.rememberTiles) || 4096);
   }
 
   /**
@@ -90,8 +70,7 @@ export class Prefetcher {
   }
 
   snapshot(): PrefetchStats {
-    const s = this.#stats;
-    return { ...s, hitRate: s.prefetched ? s.used / s.prefetched : 0, active: this.#runs.size };
+    return this.#stats.snapshot(this.#runs.size);
   }
 
   async #dropLeftView(view: ViewState, clients?: Clients): Promise<void> {
@@ -102,8 +81,8 @@ export class Prefetcher {
       if (gone) urls.push(`${view.tileUrlPrefix}${tile.key.slice(view.dataset.length + 1)}`);
       return gone;
     });
-    if (urls.length === 0 || !clients) return;
     this.#stats.droppedLeftView += urls.length;
+    if (urls.length === 0 || !clients) return;
     // Pages make those tiles loadable again (OpenSeadragon marks a failed tile missing for good).
     for (const client of await clients.matchAll({ type: 'window' })) client.postMessage(droppedMessage(urls));
   }
@@ -132,14 +111,15 @@ export class Prefetcher {
     const acc = this.#acc;
     const version = await acc.versions.version(view.dataset);
     if (version === undefined || !acc.batching || signal.aborted) return;
-    const meanTileBytes = this.#stats.prefetched ? this.#stats.bytes / this.#stats.prefetched : undefined;
+    const { meanTileBytes } = this.#stats;
     const plan = planPrefetch({ info: view.info, rect: view.rect, level: view.level, ...(meanTileBytes ? { meanTileBytes } : {}) }, this.options);
     this.#stats.planned += plan.length;
     let next = 0;
     let bytes = 0;
     const writes: Array<Promise<void>> = [];
     const lane = async (): Promise<void> => {
-      while (next < plan.length && !signal.aborted && bytes < this.options.maxBytes) {
+      // A failed batch makes the worker back off from batching; prefetch stops with it.
+      while (next < plan.length && !signal.aborted && bytes < this.options.maxBytes && acc.batching) {
         const tile = plan[next]!;
         next += 1;
         const key = cacheKey(view.dataset, version, tile);
@@ -157,9 +137,7 @@ export class Prefetcher {
           const { frame, done } = await acc.batch.request(view.dataset, `${tile.z}/${tile.x}/${tile.y}.${view.info.format}`, { priority: 'prefetch', signal });
           if (frame.status !== 200) continue;
           bytes += frame.body.length;
-          this.#stats.prefetched += 1;
-          this.#stats.bytes += frame.body.length;
-          this.#rememberPrefetched(`${view.dataset}/${tile.z}/${tile.x}/${tile.y}`);
+          this.#stats.fetched(`${view.dataset}/${tile.z}/${tile.x}/${tile.y}`, frame.body.length);
           writes.push(done);
         } catch {
           // Cancelled (the view moved) or the batch failed: a prefetch is never worth a retry.
@@ -169,10 +147,5 @@ export class Prefetcher {
     };
     await Promise.all(Array.from({ length: this.#concurrency }, lane));
     await Promise.all(writes);
-  }
-
-  #rememberPrefetched(id: string): void {
-    this.#prefetched.add(id);
-    if (this.#prefetched.size > this.#remember) this.#prefetched.delete(this.#prefetched.values().next().value!);
   }
 }

@@ -46,6 +46,9 @@ export class TileAcceleratorStrategy extends Strategy {
         acc.memory.set(key, stored);
         return this.#answer(stored, 'idb', timing);
       }
+      // The tile may have landed while IndexedDB was looking: asking again would fetch it twice.
+      const landed = acc.memory.get(key);
+      if (landed) return this.#answer(landed, 'memory', timing);
     }
 
     if (acc.batching) {

@@ -1,0 +1,67 @@
+/**
+ * What prefetch did and whether it paid: tiles fetched ahead, and how many of
+ * them a viewer asked for afterwards (`hitRate` = used / prefetched). The
+ * fetched-ahead keys are remembered up to a bound, oldest forgotten first.
+ */
+export interface PrefetchStats {
+  /** Settled views that asked for prefetch (each starts a run, possibly empty). */
+  runs: number;
+  /** Runs cancelled because the view moved on. */
+  cancelledRuns: number;
+  planned: number;
+  /** Planned tiles already in memory or IndexedDB (no request). */
+  alreadyCached: number;
+  /** Tiles fetched from the companion by prefetch, and their bytes. */
+  prefetched: number;
+  bytes: number;
+  /** Prefetched tiles a viewer asked for afterwards. */
+  used: number;
+  hitRate: number;
+  /** Queued visible tiles dropped because they left every view. */
+  droppedLeftView: number;
+  /** Runs going on now. */
+  active: number;
+}
+
+export class PrefetchCounters {
+  runs = 0;
+  cancelledRuns = 0;
+  planned = 0;
+  alreadyCached = 0;
+  droppedLeftView = 0;
+  #prefetched = 0;
+  #bytes = 0;
+  #used = 0;
+  readonly #waiting = new Set<string>();
+  readonly #remember: number;
+
+  /** `remember`: prefetched tile ids kept to count their later use. */
+  constructor(remember = 4096) {
+    this.#remember = remember;
+  }
+
+  /** A tile (`dataset/z/x/y`) arrived by prefetch. */
+  fetched(id: string, bytes: number): void {
+    this.#prefetched += 1;
+    this.#bytes += bytes;
+    this.#waiting.delete(id);
+    this.#waiting.add(id);
+    if (this.#waiting.size > this.#remember) this.#waiting.delete(this.#waiting.values().next().value!);
+  }
+
+  /** A viewer asked for a tile; counts it once if prefetch brought it in. */
+  requested(id: string): void {
+    if (this.#waiting.delete(id)) this.#used += 1;
+  }
+
+  /** Mean size of prefetched tiles, once there is one. */
+  get meanTileBytes(): number | undefined {
+    return this.#prefetched ? this.#bytes / this.#prefetched : undefined;
+  }
+
+  snapshot(active: number): PrefetchStats {
+    const { runs, cancelledRuns, planned, alreadyCached, droppedLeftView } = this;
+    const prefetched = this.#prefetched;
+    return { runs, cancelledRuns, planned, alreadyCached, prefetched, bytes: this.#bytes, used: this.#used, hitRate: prefetched ? this.#used / prefetched : 0, droppedLeftView, active };
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The worker's batch client against the real companion app (its `fetch`, no
+ * socket): one batch per burst, answers as each frame lands, joins, aborts
+ * and failure. Counts are the companion's own.
+ */
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../src/server/app.ts';
+import type { TileSource } from '../src/server/tile-source.ts';
+import type { DatasetInfo } from '../src/shared/dataset-info.ts';
+import { BatchClient, BatchFailedError } from '../src/sw/batch-client.ts';
+
+const info: DatasetInfo = { width: 4096, height: 4096, tileSize: 256, overlap: 0, minLevel: 0, maxLevel: 4, format: 'jpg', version: 'v1' };
+const ORIGIN = 'http://companion.test';
+
+function gatedSource(gated: (x: number) => Promise<void> | undefined): TileSource {
+  return {
+    kind: 'gated',
+    getInfo: async () => info,
+    getTile: async (key) => {
+      await gated(key.x);
+      return { bytes: new TextEncoder().encode(`tile ${key.z}/${key.x}/${key.y}`) as Uint8Array<ArrayBuffer>, contentType: 'image/jpeg', etag: `"${key.x}"` };
+    },
+  };
+}
+
+function clientFor(fetch: (request: Request) => Promise<Response>, stored: string[][] = []) {
+  return new BatchClient({
+    fetch,
+    apiPrefix: `${ORIGIN}/api/tiles/`,
+    window: { quietMs: 1, maxWaitMs: 30, maxTiles: 100 },
+    maxConcurrent: 4,
+    maxPending: 1000,
+    backoffMs: 60_000,
+    stallMs: 10_000,
+    hooks: { batchDidComplete: async (_d, frames) => void stored.push(frames.map((f) => f.key)) },
+  });
+}
+
+describe('BatchClient against the companion', () => {
+  it('answers each tile as its frame arrives, before the batch ends', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const { app, stats } = createApp({ source: gatedSource((x) => (x === 1 ? gate : undefined)) });
+    const stored: string[][] = [];
+    const client = clientFor((r) => Promise.resolve(app.fetch(r)), stored);
+    const fast = client.request('d', '4/0/0.jpg');
+    const slow = client.request('d', '4/1/0.jpg');
+    let slowDone = false;
+    void slow.then(() => (slowDone = true));
+
+    const first = await fast;
+    expect(new TextDecoder().decode(first.frame.body)).toBe('tile 4/0/0');
+    expect(slowDone).toBe(false);
+    expect(stored).toEqual([]); // the batch has not ended yet
+    open();
+    expect((await slow).frame.status).toBe(200);
+    await first.done;
+    expect(stored).toEqual([['4/0/0.jpg', '4/1/0.jpg']]);
+    expect(stats.dataset('d')).toMatchObject({ batchRequests: 1, batchTiles: 2, tileRequests: 0 });
+  });
+
+  it('coalesces a burst into one batch, joins repeats and leaves out aborted tiles', async () => {
+    const { app, stats } = createApp({ source: gatedSource(() => undefined) });
+    const client = clientFor((r) => Promise.resolve(app.fetch(r)));
+    const gone = new AbortController();
+    const aborted = client.request('d', '4/9/9.jpg', { signal: gone.signal });
+    const answers = Array.from({ length: 30 }, (_, i) => client.request('d', `4/${i % 15}/1.jpg`));
+    gone.abort();
+    await expect(aborted).rejects.toMatchObject({ name: 'AbortError' });
+    const frames = await Promise.all(answers);
+    expect(frames.every((a) => a.frame.status === 200)).toBe(true);
+    expect(stats.dataset('d')).toMatchObject({ batchRequests: 1, batchTiles: 15 });
+  });
+
+  it('rejects with BatchFailedError when the endpoint fails, and backs off', async () => {
+    let calls = 0;
+    const client = clientFor(async () => {
+      calls += 1;
+      return Response.json({ error: { code: 'UPSTREAM_ERROR', message: 'down' } }, { status: 503 });
+    });
+    const outcomes = await Promise.allSettled([client.request('d', '4/0/0.jpg'), client.request('d', '4/0/1.jpg')]);
+    expect(outcomes.every((o) => o.status === 'rejected' && o.reason instanceof BatchFailedError)).toBe(true);
+    expect(client.available).toBe(false);
+    expect(calls).toBe(1);
+  });
+});
