@@ -44,8 +44,9 @@ export function renderChart(report: Report): string {
         const { median, min, max: hi } = row.series[s]!.ms;
         const w = Math.max(1, scale(median));
         parts.push(`<rect x="${labelWidth}" y="${y}" width="${w.toFixed(1)}" height="${bar}" fill="${COLORS[s]}"><title>${escape(SERIES_LABELS[s])}</title></rect>`);
-        parts.push(`<line x1="${(labelWidth + scale(min)).toFixed(1)}" x2="${(labelWidth + scale(hi)).toFixed(1)}" y1="${y + bar / 2}" y2="${y + bar / 2}" stroke="#000" stroke-width="1"/>`);
-        parts.push(`<text x="${(labelWidth + w + 4).toFixed(1)}" y="${y + 11}" font-size="11">${formatMs(median)}</text>`);
+        parts.push(`<line x1="${(labelWidth + scale(min)).toFixed(1)}" x2="${(labelWidth + scale(hi)).toFixed(1)}" y1="${y + bar / 2}" y2="${y + bar / 2}" stroke="#555" stroke-width="1"/>`);
+        // A white halo keeps the number readable where a whisker crosses it.
+        parts.push(`<text x="${(labelWidth + w + 4).toFixed(1)}" y="${y + 11}" font-size="11" stroke="#fff" stroke-width="3" paint-order="stroke">${formatMs(median)}</text>`);
         y += bar + 2;
       }
       y += 8;
