@@ -17,3 +17,14 @@ describe('LatencySample', () => {
     expect(sample.percentiles().count).toBe(0);
   });
 });
+
+describe('LatencySample.percentile', () => {
+  it('answers null when empty and nearest-rank quantiles otherwise', () => {
+    const sample = new LatencySample(4);
+    expect(sample.percentile(0.95)).toBeNull();
+    for (const ms of [40, 10, 30, 20, 1000]) sample.add(ms); // 40 falls out of the ring
+    expect(sample.count).toBe(4);
+    expect(sample.percentile(0.5)).toBe(20);
+    expect(sample.percentile(0.95)).toBe(1000);
+  });
+});

@@ -1,6 +1,8 @@
 /**
- * Latency percentiles over the most recent samples: a fixed ring, so the
- * worker's stats cost the same memory after a million tiles as after ten.
+ * Latency percentiles over the most recent samples: a fixed ring, so stats
+ * cost the same memory after a million tiles as after ten, and follow the
+ * upstream's current behaviour (R2 has good and bad minutes). The worker
+ * reports tiers from it; the companion's hedge reads its p95.
  */
 export interface Percentiles {
   count: number;
@@ -25,11 +27,21 @@ export class LatencySample {
     this.#filled = Math.min(this.#filled + 1, this.#ring.length);
   }
 
-  /** Nearest-rank percentiles of the kept samples; zeros when empty. */
+  get count(): number {
+    return this.#filled;
+  }
+
+  /** The `q`-quantile (0..1) by nearest rank, or null with no samples. */
+  percentile(q: number): number | null {
+    if (this.#filled === 0) return null;
+    const sorted = this.#ring.slice(0, this.#filled).sort(); // typed arrays sort numerically
+    return sorted[Math.min(this.#filled - 1, Math.max(0, Math.ceil(q * this.#filled) - 1))]!;
+  }
+
+  /** p50/p90/p99 rounded to 0.01 ms; zeros when empty. */
   percentiles(): Percentiles {
-    const sorted = Array.from(this.#ring.subarray(0, this.#filled)).sort((a, b) => a - b);
-    const at = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : 0);
-    return { count: sorted.length, p50: round(at(50)), p90: round(at(90)), p99: round(at(99)) };
+    const at = (q: number) => round(this.percentile(q) ?? 0);
+    return { count: this.#filled, p50: at(0.5), p90: at(0.9), p99: at(0.99) };
   }
 
   clear(): void {

@@ -56,7 +56,7 @@ export class HttpUpstream {
     this.#hedger = new Hedger({
       maxInFlight: options.maxHedgesInFlight,
       delayMs: () => {
-        if (this.metrics.latency.samples < options.hedgeMinSamples) return null;
+        if (this.metrics.latency.count < options.hedgeMinSamples) return null;
         return Math.max(options.hedgeMinDelayMs, this.metrics.latency.percentile(0.95) ?? 0);
       },
     });

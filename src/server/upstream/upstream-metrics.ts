@@ -3,7 +3,14 @@
  * (each one is an R2 Class B operation, billed), by outcome, plus retries,
  * hedges and latency. Counts only; cache-stats turns them into a cost.
  */
-import { LatencyStats, type LatencySummary } from './latency-stats.ts';
+import { LatencySample } from '../../shared/latency-sample.ts';
+
+export interface LatencySummary {
+  samples: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+}
 
 /** R2 Class B (GetObject) price: USD 0.36 per million requests. */
 export const CLASS_B_USD_PER_MILLION = 0.36;
@@ -39,19 +46,19 @@ const OTHER = '(other datasets)';
 
 export class UpstreamMetrics {
   /** Latency of successful GETs across all datasets: the hedge threshold comes from here. */
-  readonly latency: LatencyStats;
-  readonly #byDataset = new Map<string, { counters: UpstreamCounters; latency: LatencyStats }>();
+  readonly latency: LatencySample;
+  readonly #byDataset = new Map<string, { counters: UpstreamCounters; latency: LatencySample }>();
   readonly #overall = zero();
 
   constructor(latencySamples = 1024) {
-    this.latency = new LatencyStats(latencySamples);
+    this.latency = new LatencySample(latencySamples);
   }
 
-  #row(dataset: string): { counters: UpstreamCounters; latency: LatencyStats } {
+  #row(dataset: string): { counters: UpstreamCounters; latency: LatencySample } {
     const key = this.#byDataset.has(dataset) || this.#byDataset.size < MAX_DATASETS ? dataset : OTHER;
     let row = this.#byDataset.get(key);
     if (!row) {
-      row = { counters: zero(), latency: new LatencyStats(256) };
+      row = { counters: zero(), latency: new LatencySample(256) };
       this.#byDataset.set(key, row);
     }
     return row;
@@ -64,8 +71,8 @@ export class UpstreamMetrics {
       counters.outcomes[outcome] += 1;
     }
     if (outcome === 'ok' || outcome === 'notFound') {
-      row.latency.record(ms);
-      this.latency.record(ms);
+      row.latency.add(ms);
+      this.latency.add(ms);
     }
   }
 
@@ -76,7 +83,7 @@ export class UpstreamMetrics {
 
   dataset(dataset: string): UpstreamReport {
     const row = this.#byDataset.get(dataset);
-    return report(row?.counters ?? zero(), row?.latency ?? new LatencyStats(1));
+    return report(row?.counters ?? zero(), row?.latency ?? new LatencySample(1));
   }
 
   overall(): UpstreamReport {
@@ -84,12 +91,20 @@ export class UpstreamMetrics {
   }
 }
 
-function report(counters: UpstreamCounters, latency: LatencyStats): UpstreamReport {
+function report(counters: UpstreamCounters, latency: LatencySample): UpstreamReport {
   return {
     ...counters,
     outcomes: { ...counters.outcomes },
-    latencyMs: latency.summary(),
+    latencyMs: summary(latency),
     classBOperations: counters.requests,
     estimatedCostUsd: (counters.requests * CLASS_B_USD_PER_MILLION) / 1_000_000,
   };
+}
+
+function summary(latency: LatencySample): LatencySummary {
+  const at = (q: number) => {
+    const ms = latency.percentile(q);
+    return ms === null ? null : Math.round(ms * 10) / 10;
+  };
+  return { samples: latency.count, p50: at(0.5), p95: at(0.95), p99: at(0.99) };
 }
