@@ -38,6 +38,11 @@ const demo: DemoState = { viewer: null, worker: 'pending', tilesLoaded: 0, fully
 window.demo = demo;
 
 async function start(): Promise<void> {
+  const compare = params.get('compare');
+  // Ask for the dataset while the worker registers: on a first visit the two
+  // round trips would otherwise add up before the first tile is requested.
+  const info = compare ? undefined : fetchDatasetInfo(dataset);
+  info?.catch(() => undefined); // awaited below; this only keeps an early reload from reporting it
   if (params.get('accelerator') === 'off') {
     if (await unregisterTileWorker()) {
       location.reload();
@@ -62,7 +67,6 @@ async function start(): Promise<void> {
     ...(drawer === 'auto' ? {} : { drawer: drawer as 'canvas' }),
   };
   const prefetch = params.get('prefetch') !== 'off';
-  const compare = params.get('compare');
   if (compare) {
     const panes = await startComparison(document.querySelector<HTMLElement>('#viewer')!, compare.split(',').slice(0, 4), {
       settings,
@@ -76,11 +80,10 @@ async function start(): Promise<void> {
     demo.viewer = panes[0]?.viewer ?? null;
     return;
   }
-  const info = await fetchDatasetInfo(dataset);
   const viewer = OpenSeadragon({
     ...settings,
     element: document.querySelector<HTMLElement>('#viewer')!,
-    tileSources: tileApiSource(dataset, info) as unknown as OpenSeadragon.TileSourceOptions,
+    tileSources: tileApiSource(dataset, await info!) as unknown as OpenSeadragon.TileSourceOptions,
   });
   demo.viewer = viewer;
   viewer.addHandler('tile-loaded', () => {
