@@ -9,6 +9,7 @@ import { LocalFolderSource } from '../../src/server/sources/local-folder.ts';
 import { startCompanion, type RunningCompanion } from '../../src/server/node-server.ts';
 import { matchTilePath } from '../../src/shared/tile-key.ts';
 import { TILES_DIR } from './fixtures.ts';
+import type { PrefetchStats } from '../../src/sw/prefetch-stats.ts';
 
 export interface RecordingCompanion extends RunningCompanion {
   /** `dataset/z/x/y.ext` of every tile asked for upstream, in arrival order. */
@@ -70,20 +71,6 @@ export const test = base.extend<{ recording: RecordingCompanion }>({
 });
 
 export { expect };
-
-/** The `prefetch` section of the worker's stats (src/sw/prefetcher.ts; that file compiles against WebWorker types only). */
-interface PrefetchStats {
-  runs: number;
-  cancelledRuns: number;
-  planned: number;
-  alreadyCached: number;
-  prefetched: number;
-  bytes: number;
-  used: number;
-  hitRate: number;
-  droppedLeftView: number;
-  active: number;
-}
 
 /** The worker's stats report (`/__tile-accelerator/stats`), fetched through the page. */
 export async function workerStats(page: Page): Promise<{ prefetch: PrefetchStats; queue: { pending: number; inFlight: number } } & Record<string, unknown>> {
