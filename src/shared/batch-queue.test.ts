@@ -79,3 +79,19 @@ describe('BatchQueue', () => {
     expect(q.get('a')?.waiters).toBe(2);
   });
 });
+
+describe('BatchQueue.visible', () => {
+  it('counts visible tiles pending and in flight, not prefetches, until they settle', () => {
+    const q = new BatchQueue<number>();
+    void q.enqueue('a', { group: 'd' });
+    void q.enqueue('b', { group: 'd', priority: 'prefetch' });
+    expect(q.visible).toBe(1);
+    q.take('d', 100);
+    expect(q.visible).toBe(1); // in flight still counts
+    void q.enqueue('b', { group: 'd', priority: 'visible' }); // a visible request raises the prefetch
+    expect(q.visible).toBe(2);
+    q.settle('a', 1);
+    q.settle('b', 2);
+    expect(q.visible).toBe(0);
+  });
+});

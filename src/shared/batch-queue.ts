@@ -134,6 +134,13 @@ export class BatchQueue<T> {
     return this.#entries.size - this.#pending;
   }
 
+  /** Tiles at `visible` priority, pending or in flight: what a prefetch should wait for. */
+  get visible(): number {
+    let n = 0;
+    for (const e of this.#entries.values()) if (e.priority === 'visible') n += 1;
+    return n;
+  }
+
   pendingIn(group: string): number {
     let n = 0;
     for (const e of this.#entries.values()) if (e.state === 'pending' && e.group === group) n += 1;

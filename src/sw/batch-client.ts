@@ -84,6 +84,19 @@ export class BatchClient {
     return this.#queue.pending;
   }
 
+  /**
+   * Resolves once no visible tile is queued or in flight, checking every
+   * `pollMs`, at the latest after `maxWaitMs`. A prefetch started earlier would
+   * share the companion and this worker's frame decoding with the view still
+   * loading, and slow it down.
+   */
+  async visibleSettled(signal: AbortSignal, maxWaitMs: number, pollMs = 10): Promise<void> {
+    const deadline = Date.now() + maxWaitMs;
+    while (this.#queue.visible > 0 && !signal.aborted && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+  }
+
   get inFlight(): number {
     return this.#queue.inFlight;
   }

@@ -23,6 +23,8 @@ export interface PrefetcherOptions extends Partial<PrefetchOptions> {
   concurrency?: number;
   /** Prefetched tile keys remembered to count later use (default 4096). */
   rememberTiles?: number;
+  /** Longest wait for the view's own tiles to land before a run starts (default 3000 ms). */
+  visibleWaitMs?: number;
 }
 
 export class Prefetcher {
@@ -30,6 +32,7 @@ export class Prefetcher {
   readonly views = new ViewTracker();
   readonly #acc: Accelerator;
   readonly #concurrency: number;
+  readonly #visibleWaitMs: number;
   readonly #runs = new Map<string, AbortController>();
   readonly #stats: PrefetchCounters;
 
@@ -46,6 +49,7 @@ export class Prefetcher {
     this.#acc = accelerator;
     this.options = resolvePrefetchOptions(options === false ? false : options);
     this.#concurrency = (options && options.concurrency) || 24;
+    this.#visibleWaitMs = (options && options.visibleWaitMs) || 3000;
     this.#stats = new PrefetchCounters((options && options.rememberTiles) || 4096);
   }
 
@@ -109,6 +113,7 @@ export class Prefetcher {
 
   async #fetchPlan(view: ViewState, signal: AbortSignal): Promise<void> {
     const acc = this.#acc;
+    await acc.batch.visibleSettled(signal, this.#visibleWaitMs);
     const version = await acc.versions.version(view.dataset);
     if (version === undefined || !acc.batching || signal.aborted) return;
     const { meanTileBytes } = this.#stats;
