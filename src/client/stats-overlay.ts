@@ -82,7 +82,7 @@ export function mountStatsOverlay(parent: HTMLElement, options: OverlayOptions):
   box.id = 'stats-overlay';
   box.setAttribute('aria-label', 'Tile accelerator stats');
   Object.assign(box.style, {
-    position: 'fixed', right: '0.5rem', bottom: '0.5rem', zIndex: '20', padding: '0.4rem 0.6rem', width: '15rem',
+    position: 'fixed', right: '0.5rem', bottom: '0.5rem', zIndex: '20', padding: '0.4rem 0.6rem', minWidth: '15rem', maxWidth: 'calc(100vw - 1rem)',
     background: '#000c', borderRadius: '4px', font: '12px/1.35 ui-monospace, monospace', pointerEvents: 'none',
   });
   const text = document.createElement('pre');
