@@ -12,6 +12,8 @@ export const ERROR_STATUS = {
   NOT_FOUND: 404,
   PAYLOAD_TOO_LARGE: 413,
   UPSTREAM_ERROR: 502,
+  /** A pyramid descriptor (DZI, IIIF info.json, ImageProperties.xml, info.json) that cannot be read: fix the file. */
+  BAD_DESCRIPTOR: 502,
   UPSTREAM_TIMEOUT: 504,
   INTERNAL: 500,
 } as const;

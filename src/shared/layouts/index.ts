@@ -3,13 +3,15 @@
  * and accelerates, as a geometry (pyramid.ts) plus a path mapping (layout.ts).
  */
 import type { Layout } from './layout.ts';
-import type { LayoutName } from './pyramid.ts';
+import type { LayoutName, Pyramid, TileAddress } from './pyramid.ts';
 import { IIIF_LAYOUT } from './iiif.ts';
 import { DZI_LAYOUT, OWN_LAYOUT, XYZ_LAYOUT, ZXY_LAYOUT } from './template.ts';
 import { ZOOMIFY_LAYOUT } from './zoomify.ts';
 
 export type { Layout } from './layout.ts';
 export * from './pyramid.ts';
+export { parseDescriptor, descriptorError, type Descriptor, type DescriptorKind } from './descriptor.ts';
+export { descriptorCandidates, tileRootOf, pngSize, type DescriptorCandidate } from './tile-root.ts';
 
 const LAYOUTS: Record<LayoutName, Layout> = {
   dzi: DZI_LAYOUT,
@@ -24,4 +26,9 @@ export const LAYOUT_NAMES = Object.keys(LAYOUTS) as LayoutName[];
 
 export function layoutOf(name: LayoutName): Layout {
   return LAYOUTS[name];
+}
+
+/** The object key (or URL path) of tile `t` of a pyramid whose tiles live below `root` (ending in `/`, or empty). */
+export function tileObjectKey(root: string, p: Pyramid, t: TileAddress): string {
+  return `${root}${layoutOf(p.layout).tilePath(p, t)}`;
 }

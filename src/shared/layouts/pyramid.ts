@@ -30,6 +30,12 @@ export interface Pyramid {
   readonly rounding: 'ceil' | 'floor';
   /** IIIF Image API version (2 or 3); absent for other layouts. */
   readonly iiifVersion?: 2 | 3;
+  /**
+   * IIIF only: the service is level 0 (static files), so version 2 tile sizes
+   * are written `w,` as OpenSeadragon does for level 0; otherwise `w,h`.
+   * Absent means level 0 (what `vips dzsave --layout iiif` writes).
+   */
+  readonly iiifLevel0?: boolean;
 }
 
 /** One tile of a pyramid, in OpenSeadragon's numbering: column `x`, row `y`, from the top left. */
