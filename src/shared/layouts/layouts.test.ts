@@ -24,9 +24,10 @@ const pyramidArb: fc.Arbitrary<Pyramid> = fc
   .map(({ layout, width, height, tileSize, format, iiifVersion, iiifLevel0, minLevelDrop, extraLevels }) => {
     let oneTile = 0;
     while (tileSize * 2 ** oneTile < Math.max(width, height)) oneTile++;
-    // IIIF levels come from scale factors: a pyramid never has more levels than the image has halvings.
+    // IIIF levels come from scale factors no larger than the short side: below that, OpenSeadragon
+    // itself asks for `full/full` at several levels (a 1-pixel-wide image is full width at every level).
     let maxLevel = Math.max(0, oneTile + extraLevels);
-    if (layout === 'iiif') while (2 ** maxLevel > Math.max(width, height)) maxLevel--;
+    if (layout === 'iiif') while (maxLevel > 0 && 2 ** maxLevel > Math.min(width, height)) maxLevel--;
     const minLevel = Math.min(maxLevel, minLevelDrop);
     return {
       layout,
