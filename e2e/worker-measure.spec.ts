@@ -8,7 +8,7 @@
  */
 import type { Page } from '@playwright/test';
 import { LocalFolderSource } from '../src/server/sources/local-folder.ts';
-import type { TileSource } from '../src/server/tile-source.ts';
+import type { ObjectSource } from '../src/server/object-source.ts';
 import { test } from './support/fixtures.ts';
 import { startOwnCompanion, statsByMessage } from './support/worker.ts';
 
@@ -27,13 +27,13 @@ const CONFIGS: Array<[string, string]> = [
   ['no batching (per-tile fetches)', 'osd.maxTilesPerFrame=50&sw.batching=off'],
 ];
 
-function slow(source: TileSource, ms: number): TileSource {
+/** Every tile read takes `ms` longer (descriptors stay fast, as before). */
+function slow(source: ObjectSource, ms: number): ObjectSource {
   return {
     kind: `${source.kind}+${ms}ms`,
-    getInfo: (dataset, signal) => source.getInfo(dataset, signal),
-    getTile: async (key, signal) => {
-      await new Promise((resolve) => setTimeout(resolve, ms));
-      return source.getTile(key, signal);
+    getObject: async (key, signal, dataset) => {
+      if (!key.endsWith('.json')) await new Promise((resolve) => setTimeout(resolve, ms));
+      return source.getObject(key, signal, dataset);
     },
   };
 }

@@ -5,20 +5,23 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/server/app.ts';
-import type { TileSource } from '../src/server/tile-source.ts';
+import type { ObjectSource } from '../src/server/object-source.ts';
 import type { DatasetInfo } from '../src/shared/dataset-info.ts';
 import { BatchClient, BatchFailedError } from '../src/sw/batch-client.ts';
 
 const info: DatasetInfo = { width: 4096, height: 4096, tileSize: 256, overlap: 0, minLevel: 0, maxLevel: 4, format: 'jpg', version: 'v1' };
 const ORIGIN = 'http://companion.test';
 
-function gatedSource(gated: (x: number) => Promise<void> | undefined): TileSource {
+function gatedSource(gated: (x: number) => Promise<void> | undefined): ObjectSource {
+  const encode = (text: string) => new TextEncoder().encode(text) as Uint8Array<ArrayBuffer>;
   return {
     kind: 'gated',
-    getInfo: async () => info,
-    getTile: async (key) => {
-      await gated(key.x);
-      return { bytes: new TextEncoder().encode(`tile ${key.z}/${key.x}/${key.y}`) as Uint8Array<ArrayBuffer>, contentType: 'image/jpeg', etag: `"${key.x}"` };
+    getObject: async (key) => {
+      if (key.endsWith('/info.json')) return { bytes: encode(JSON.stringify(info)), contentType: 'application/json', etag: '"info"' };
+      const [, z, x, y] = /\/(\d+)\/(\d+)\/(\d+)\.jpg$/.exec(key) ?? [];
+      if (x === undefined) return null;
+      await gated(Number(x));
+      return { bytes: encode(`tile ${z}/${x}/${y}`), contentType: 'image/jpeg', etag: `"${x}"` };
     },
   };
 }

@@ -30,7 +30,7 @@ describe('companion app (local folder)', () => {
     const { app: a, stats } = app();
     const infoResponse = await a.request('/api/tiles/demo/info');
     expect(infoResponse.status).toBe(200);
-    expect(await infoResponse.json()).toEqual(info);
+    expect(await infoResponse.json()).toEqual({ ...info, layout: 'own', rounding: 'ceil' });
 
     const response = await a.request('/api/tiles/demo/2/1/0.jpg');
     expect(response.status).toBe(200);

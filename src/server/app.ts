@@ -10,15 +10,17 @@ import { TileError } from '../shared/errors.ts';
 import { requireTileToken } from './auth.ts';
 import { DEFAULTS } from './defaults.ts';
 import { requestLog, type RequestLog } from './request-log.ts';
-import { mountBatchRoute } from './routes/batch-route.ts';
-import { mountCacheRoutes } from './routes/cache-routes.ts';
-import { mountTileRoutes } from './routes/tile-routes.ts';
+import type { ObjectSource } from './object-source.ts';
+import { mountTileApi } from './routes/tile-api.ts';
 import { ServerStats } from './stats.ts';
 import { TileService } from './tile-service.ts';
-import type { TileSource } from './tile-source.ts';
+import type { DescriptorKind } from '../shared/layouts/index.ts';
 
 export interface AppOptions {
-  source: TileSource;
+  /** Where objects come from; any pyramid layout is found above it. */
+  source: ObjectSource;
+  /** Descriptor kind per dataset name (DATASET_LAYOUTS), so only that descriptor is probed. */
+  layouts?: ReadonlyMap<string, DescriptorKind>;
   /** Seconds a browser may reuse a tile without revalidating. */
   tileMaxAgeSeconds?: number;
   /** How long dataset info is trusted before re-reading. */
@@ -54,6 +56,7 @@ export function createApp(options: AppOptions): CompanionApp {
     infoTtlMs: options.infoTtlMs ?? DEFAULTS.infoTtlMs,
     cacheMaxBytes: options.cacheMaxBytes ?? DEFAULTS.tileCacheMaxBytes,
     negativeTtlMs: options.negativeTtlMs ?? DEFAULTS.negativeTtlMs,
+    ...(options.layouts ? { layouts: options.layouts } : {}),
   });
   const auth = { authToken: options.authToken, adminToken: options.adminToken };
   const maxUrlLength = options.maxUrlLength ?? DEFAULTS.maxUrlLength;
@@ -85,9 +88,13 @@ export function createApp(options: AppOptions): CompanionApp {
   });
   app.use('/api/tiles/*', requireTileToken(auth));
 
-  mountTileRoutes(app, { service, stats, tileMaxAgeSeconds: options.tileMaxAgeSeconds ?? DEFAULTS.tileMaxAgeSeconds });
-  mountCacheRoutes(app, { service, stats, auth });
-  mountBatchRoute(app, { service, stats, maxBodyBytes: options.maxBatchBodyBytes ?? DEFAULTS.maxBatchBodyBytes });
+  mountTileApi(app, {
+    service,
+    stats,
+    auth,
+    tileMaxAgeSeconds: options.tileMaxAgeSeconds ?? DEFAULTS.tileMaxAgeSeconds,
+    maxBatchBodyBytes: options.maxBatchBodyBytes ?? DEFAULTS.maxBatchBodyBytes,
+  });
   app.all('/api/*', (c) => {
     throw new TileError('NOT_FOUND', `No API endpoint at ${c.req.method} ${new URL(c.req.url).pathname}.`);
   });

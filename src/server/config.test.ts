@@ -78,3 +78,15 @@ describe('loadConfig', () => {
     expect((caught as Error).message).not.toContain('\n');
   });
 });
+
+describe('DATASET_LAYOUTS', () => {
+  it('maps names (folders included) to the descriptor probed', () => {
+    const config = loadConfig({ DATASET_LAYOUTS: 'scan:dzi, collections/case-1:iiif,tiles:google' });
+    expect(Object.fromEntries(config.datasetLayouts)).toEqual({ scan: 'dzi', 'collections/case-1': 'iiif', tiles: 'vips-google' });
+  });
+
+  it('names the bad pair', () => {
+    expect(() => loadConfig({ DATASET_LAYOUTS: 'scan:dzi,../x:iiif' })).toThrow(/DATASET_LAYOUTS has "..\/x:iiif"/);
+    expect(() => loadConfig({ DATASET_LAYOUTS: 'scan:tiff' })).toThrow(/layout one of dzi, iiif, zoomify, google, own/);
+  });
+});

@@ -4,6 +4,8 @@
  * message is one line naming the variable and what it expects. Defaults come
  * from defaults.ts.
  */
+import { isValidDatasetPath } from '../shared/dataset-path.ts';
+import type { DescriptorKind } from '../shared/layouts/index.ts';
 import { DEFAULTS } from './defaults.ts';
 
 export type SourceConfig =
@@ -21,6 +23,8 @@ export interface CompanionConfig {
   authToken: string | undefined;
   adminToken: string | undefined;
   corsOrigins: string[];
+  /** DATASET_LAYOUTS: the descriptor kind per dataset name, so only that descriptor is probed. */
+  datasetLayouts: Map<string, DescriptorKind>;
 }
 
 export class ConfigError extends Error {
@@ -111,6 +115,27 @@ function origins(env: Env): string[] {
   });
 }
 
+const LAYOUT_WORDS: Record<string, DescriptorKind> = { dzi: 'dzi', iiif: 'iiif', zoomify: 'zoomify', google: 'vips-google', own: 'own' };
+
+/** `name:layout,...`, e.g. `scan:dzi,collections/case-1:iiif` (names may hold folders). */
+function datasetLayouts(env: Env): Map<string, DescriptorKind> {
+  const layouts = new Map<string, DescriptorKind>();
+  const v = value(env, 'DATASET_LAYOUTS');
+  if (v === undefined) return layouts;
+  for (const part of v.split(',')) {
+    const at = part.lastIndexOf(':');
+    const name = part.slice(0, at).trim();
+    const kind = LAYOUT_WORDS[part.slice(at + 1).trim()];
+    if (at < 0 || !isValidDatasetPath(name) || !kind) {
+      throw new ConfigError(
+        `DATASET_LAYOUTS has "${part.trim()}": expected comma-separated name:layout pairs, layout one of ${Object.keys(LAYOUT_WORDS).join(', ')} (e.g. scan:dzi,collections/case-1:iiif).`,
+      );
+    }
+    layouts.set(name, kind);
+  }
+  return layouts;
+}
+
 export function loadConfig(env: Env): CompanionConfig {
   return {
     port: integer(env, 'PORT', DEFAULTS.port, 0, 65_535),
@@ -122,6 +147,7 @@ export function loadConfig(env: Env): CompanionConfig {
     authToken: token(env, 'AUTH_TOKEN'),
     adminToken: token(env, 'ADMIN_TOKEN'),
     corsOrigins: origins(env),
+    datasetLayouts: datasetLayouts(env),
   };
 }
 
@@ -136,5 +162,6 @@ export function describeConfig(config: CompanionConfig): Record<string, unknown>
     source,
     authToken: config.authToken ? 'set' : 'not set',
     adminToken: config.adminToken ? 'set' : 'not set',
+    datasetLayouts: Object.fromEntries(config.datasetLayouts),
   };
 }

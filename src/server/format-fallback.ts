@@ -10,8 +10,9 @@
 import { LRUCache } from 'lru-cache';
 import { FALLBACK_ORDER, type TileExtension } from '../shared/tile-key.ts';
 
-export function formatOrder(requested: TileExtension, remembered: readonly TileExtension[] = []): TileExtension[] {
-  return [...new Set([...remembered, requested, ...FALLBACK_ORDER])];
+/** Formats to try: what answered before, the one asked for, the pyramid's own (e.g. DZI `jpeg`), then jpg -> png -> webp. */
+export function formatOrder(requested: TileExtension, remembered: readonly TileExtension[] = [], native?: TileExtension): TileExtension[] {
+  return [...new Set([...remembered, requested, ...(native ? [native] : []), ...FALLBACK_ORDER])];
 }
 
 interface LevelFormats {

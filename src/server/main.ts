@@ -32,6 +32,7 @@ const companion = await startCompanion({
   authToken: config.authToken,
   adminToken: config.adminToken,
   corsOrigins: config.corsOrigins,
+  layouts: config.datasetLayouts,
   log: (line) => console.log(JSON.stringify(line)),
 });
 console.log(JSON.stringify({ config: describeConfig(config) }));

@@ -1,5 +1,5 @@
 /**
- * Builds the configured tile source. The R2 sources get an HttpUpstream over
+ * Builds the configured object source. The R2 sources get an HttpUpstream over
  * the injected fetch (main.ts passes the undici pool fetch; tests may pass
  * the global one), with retry and hedge numbers from defaults.ts.
  */
@@ -8,7 +8,7 @@ import { DEFAULTS } from './defaults.ts';
 import { LocalFolderSource } from './sources/local-folder.ts';
 import { R2PublicUrlSource } from './sources/r2-public-url.ts';
 import { R2S3Source } from './sources/r2-s3.ts';
-import type { TileSource } from './tile-source.ts';
+import type { ObjectSource } from './object-source.ts';
 import { HttpUpstream, type HttpUpstreamOptions, type UpstreamFetch } from './upstream/http-upstream.ts';
 
 export type UpstreamSettings = Omit<HttpUpstreamOptions, 'fetch'>;
@@ -24,7 +24,7 @@ export function upstreamSettings(timeoutMs: number = DEFAULTS.upstreamTimeoutMs)
   };
 }
 
-export function sourceFromConfig(config: SourceConfig, fetch: UpstreamFetch, settings: UpstreamSettings = upstreamSettings()): TileSource {
+export function sourceFromConfig(config: SourceConfig, fetch: UpstreamFetch, settings: UpstreamSettings = upstreamSettings()): ObjectSource {
   switch (config.kind) {
     case 'local-folder':
       return new LocalFolderSource(config.tilesDir);

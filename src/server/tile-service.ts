@@ -1,18 +1,35 @@
 /**
- * Turns a parsed tile key into bytes, the same way for single tiles and
- * batches: dataset info (briefly cached, so a new version is noticed within
- * seconds) -> bounds check -> server cache (versioned key) -> negative cache
- * -> one shared upstream read per tile (concurrent callers, single or batch,
- * wait on the same promise) that walks the format fallback order.
+ * Turns a tile in OpenSeadragon's coordinates into bytes, the same way for
+ * single tiles and batches, whatever layout stores the pyramid.
+ *
+ * Info path: dataset name -> descriptor found by probing (shared/layouts:
+ * own/IIIF info.json, DZI, Zoomify, vips google; or the layout configured for
+ * the name) -> geometry, tile root and version, briefly cached so a re-tiled
+ * pyramid is noticed within seconds.
+ *
+ * Read path: bounds check against the geometry -> server cache (versioned
+ * key) -> negative cache -> one shared upstream read per tile (concurrent
+ * callers, single or batch, wait on the same promise) of the layout's object
+ * key, walking the format fallback order.
  */
 import { ByteLru } from '../shared/byte-lru.ts';
-import { isTileInBounds, levelTiles, type DatasetInfo } from '../shared/dataset-info.ts';
+import type { DatasetInfo } from '../shared/dataset-info.ts';
 import { TileError } from '../shared/errors.ts';
-import { cacheKey, formatTileCoord, type TileExtension, type TileKey } from '../shared/tile-key.ts';
+import {
+  findPyramid,
+  hasTile,
+  levelGrid,
+  noPyramid,
+  tileObjectKey,
+  type DescriptorKind,
+  type FoundPyramid,
+  type TileAddress,
+} from '../shared/layouts/index.ts';
+import { cacheKey, contentTypeFor, formatTileCoord, type TileExtension, type TileKey } from '../shared/tile-key.ts';
 import { DEFAULTS } from './defaults.ts';
 import { formatOrder, FormatMemory, NegativeCache } from './format-fallback.ts';
+import type { ObjectSource, TileBody } from './object-source.ts';
 import { ServerStats } from './stats.ts';
-import type { TileBody, TileSource } from './tile-source.ts';
 
 export interface ServedTile extends TileBody {
   /** The format actually served (may differ from the one asked for). */
@@ -23,12 +40,14 @@ export interface TileServiceOptions {
   stats?: ServerStats;
   /** Byte bound of the tile cache shared by all datasets. */
   cacheMaxBytes?: number;
-  /** How long a dataset's info.json is trusted before it is read again. */
+  /** How long a dataset's descriptor is trusted before it is read again. */
   infoTtlMs?: number;
   /** How long a tile known to exist in no format is answered 404 without asking upstream. */
   negativeTtlMs?: number;
   negativeMaxEntries?: number;
   formatMemoryMaxEntries?: number;
+  /** Descriptor kind per dataset name (DATASET_LAYOUTS): only that kind's descriptor is probed. */
+  layouts?: ReadonlyMap<string, DescriptorKind>;
 }
 
 export interface CacheReport {
@@ -43,19 +62,20 @@ const ENTRY_OVERHEAD_BYTES = 200;
 
 export class TileService {
   readonly stats: ServerStats;
-  readonly #source: TileSource;
-  readonly #infos: ByteLru<DatasetInfo>;
+  readonly #source: ObjectSource;
+  readonly #datasets: ByteLru<FoundPyramid>;
   readonly #tiles: ByteLru<ServedTile>;
   readonly #missing: NegativeCache;
   readonly #formats: FormatMemory;
+  readonly #layouts: ReadonlyMap<string, DescriptorKind>;
   /** Upstream reads running now, per cache key, and their count per dataset. */
   readonly #inFlight = new Set<string>();
   readonly #inFlightByDataset = new Map<string, number>();
 
-  constructor(source: TileSource, options: TileServiceOptions = {}) {
+  constructor(source: ObjectSource, options: TileServiceOptions = {}) {
     this.#source = source;
     this.stats = options.stats ?? new ServerStats();
-    this.#infos = new ByteLru<DatasetInfo>({ maxBytes: 1000, sizeOf: () => 1, ttlMs: options.infoTtlMs ?? DEFAULTS.infoTtlMs });
+    this.#datasets = new ByteLru<FoundPyramid>({ maxBytes: 1000, sizeOf: () => 1, ttlMs: options.infoTtlMs ?? DEFAULTS.infoTtlMs });
     this.#tiles = new ByteLru<ServedTile>({
       maxBytes: options.cacheMaxBytes ?? DEFAULTS.tileCacheMaxBytes,
       sizeOf: (tile) => tile.bytes.byteLength + ENTRY_OVERHEAD_BYTES,
@@ -65,27 +85,48 @@ export class TileService {
       ttlMs: options.negativeTtlMs ?? DEFAULTS.negativeTtlMs,
     });
     this.#formats = new FormatMemory(options.formatMemoryMaxEntries ?? DEFAULTS.formatMemoryMaxEntries);
+    this.#layouts = options.layouts ?? new Map();
   }
 
   get sourceKind(): string {
     return this.#source.kind;
   }
 
-  get source(): TileSource {
+  get source(): ObjectSource {
     return this.#source;
   }
 
-  async info(dataset: string): Promise<DatasetInfo> {
+  /** The dataset's pyramid, tile root and version (a validated name; nested names allowed). Throws NOT_FOUND or BAD_DESCRIPTOR. */
+  async dataset(dataset: string): Promise<FoundPyramid> {
     const missingKey = `${dataset}@info`;
-    const absent = () => new TileError('NOT_FOUND', `Dataset "${dataset}" does not exist (no ${dataset}/info.json).`);
-    if (this.#missing.has(missingKey)) throw absent();
+    if (this.#missing.has(missingKey)) throw noPyramid(dataset);
     // Shared by every caller, so not tied to one caller's signal (the upstream timeout bounds it).
-    const info = await this.#infos.load(dataset, async () => (await this.#source.getInfo(dataset)) ?? undefined);
-    if (!info) {
+    const found = await this.#datasets.load(dataset, async () => {
+      const read = (key: string) => this.#source.getObject(key, undefined, dataset);
+      return (await findPyramid(dataset, read, this.#layouts.get(dataset))) ?? undefined;
+    });
+    if (!found) {
       this.#missing.add(missingKey);
-      throw absent();
+      throw noPyramid(dataset);
     }
-    return info;
+    return found;
+  }
+
+  /** The normalized geometry served at `/api/tiles/{dataset}/info`, in OpenSeadragon's numbering. */
+  async info(dataset: string): Promise<DatasetInfo> {
+    const { pyramid: p, version } = await this.dataset(dataset);
+    return {
+      width: p.width,
+      height: p.height,
+      tileSize: p.tileSize,
+      overlap: p.overlap,
+      minLevel: p.minLevel,
+      maxLevel: p.maxLevel,
+      format: p.format,
+      version,
+      layout: p.layout,
+      rounding: p.rounding,
+    };
   }
 
   /**
@@ -95,12 +136,13 @@ export class TileService {
    */
   async tile(key: TileKey): Promise<ServedTile> {
     const { dataset } = key;
-    const info = await this.info(dataset);
-    if (!isTileInBounds(info, key)) {
+    const found = await this.dataset(dataset);
+    const address: TileAddress = { level: key.z, x: key.x, y: key.y };
+    if (!hasTile(found.pyramid, address)) {
       this.stats.count(dataset, 'outOfBounds');
-      throw outOfBounds(key, info);
+      throw outOfBounds(key, found);
     }
-    const id = cacheKey(dataset, info.version, key);
+    const id = cacheKey(dataset, found.version, key);
     const cached = this.#tiles.get(id);
     if (cached) {
       this.stats.count(dataset, 'cacheHits');
@@ -112,17 +154,17 @@ export class TileService {
     }
     this.stats.count(dataset, 'cacheMisses');
     if (this.#inFlight.has(id)) this.stats.count(dataset, 'dedupedWaits');
-    const tile = await this.#tiles.load(id, () => this.#readAnyFormat(id, key));
+    const tile = await this.#tiles.load(id, () => this.#readAnyFormat(id, key, found, address));
     if (!tile) throw notFound(key);
     return tile;
   }
 
-  /** Empties one dataset's tiles, negative entries, format memory and info; returns tiles removed. */
+  /** Empties one dataset's tiles, negative entries, format memory and descriptor; returns tiles removed. */
   clear(dataset: string): number {
     const removed = this.#tiles.deletePrefix(`${dataset}@`);
     this.#missing.deletePrefix(`${dataset}@`);
     this.#formats.forget(dataset);
-    this.#infos.delete(dataset);
+    this.#datasets.delete(dataset);
     return removed;
   }
 
@@ -132,30 +174,21 @@ export class TileService {
     return { entries, bytes, maxBytes: this.#tiles.maxBytes, inFlight };
   }
 
-  async #readAnyFormat(id: string, key: TileKey): Promise<ServedTile | undefined> {
+  async #readAnyFormat(id: string, key: TileKey, found: FoundPyramid, address: TileAddress): Promise<ServedTile | undefined> {
     const { dataset, z } = key;
     this.#inFlight.add(id);
     this.#inFlightByDataset.set(dataset, (this.#inFlightByDataset.get(dataset) ?? 0) + 1);
     try {
-      for (const format of formatOrder(key.ext, this.#formats.get(dataset, z))) {
-        this.stats.count(dataset, 'sourceReads');
-        let body: TileBody | null;
-        try {
-          body = await this.#source.getTile({ ...key, ext: format });
-        } catch (error) {
-          // A failing read is not "absent": stop here rather than serve a misleading fallback.
-          this.stats.count(dataset, 'sourceErrors');
-          throw error;
-        }
-        if (!body) {
-          this.stats.count(dataset, 'sourceMissing');
-          continue;
-        }
-        this.stats.count(dataset, 'sourceFound');
+      for (const format of formatOrder(key.ext, this.#formats.get(dataset, z), found.pyramid.format)) {
+        const body = await this.#read(dataset, tileObjectKey(found.root, { ...found.pyramid, format }, address));
+        if (!body) continue;
         if (format !== key.ext) this.stats.count(dataset, 'fallbacks');
         this.#formats.remember(dataset, z, format);
-        return { ...body, format };
+        return { bytes: body.bytes, etag: body.etag, contentType: contentTypeFor(format), format };
       }
+      // vips --layout google skips blank tiles and writes one blank.png in their place.
+      const blank = found.blankKey ? await this.#read(dataset, found.blankKey) : null;
+      if (blank) return { bytes: blank.bytes, etag: blank.etag, contentType: 'image/png', format: 'png' };
       this.#missing.add(id);
       return undefined;
     } finally {
@@ -165,16 +198,30 @@ export class TileService {
       else this.#inFlightByDataset.delete(dataset);
     }
   }
+
+  /** One counted read of one exact object; a failing read is not "absent" (no misleading fallback). */
+  async #read(dataset: string, objectKey: string) {
+    this.stats.count(dataset, 'sourceReads');
+    try {
+      const body = await this.#source.getObject(objectKey, undefined, dataset);
+      this.stats.count(dataset, body ? 'sourceFound' : 'sourceMissing');
+      return body;
+    } catch (error) {
+      this.stats.count(dataset, 'sourceErrors');
+      throw error;
+    }
+  }
 }
 
 function notFound(key: TileKey): TileError {
   return new TileError('NOT_FOUND', `Tile ${formatTileCoord(key)} of dataset "${key.dataset}" does not exist in any format (tried jpg, png, webp).`);
 }
 
-function outOfBounds(key: TileKey, info: DatasetInfo): TileError {
-  if (key.z < info.minLevel || key.z > info.maxLevel) {
-    return new TileError('BAD_TILE_KEY', `Tile level ${key.z} is outside dataset "${key.dataset}": levels are ${info.minLevel}-${info.maxLevel}.`);
+function outOfBounds(key: TileKey, found: FoundPyramid): TileError {
+  const p = found.pyramid;
+  if (key.z < p.minLevel || key.z > p.maxLevel) {
+    return new TileError('BAD_TILE_KEY', `Tile level ${key.z} is outside dataset "${key.dataset}": levels are ${p.minLevel}-${p.maxLevel}.`);
   }
-  const { columns, rows } = levelTiles(info, key.z);
+  const { columns, rows } = levelGrid(p, key.z);
   return new TileError('BAD_TILE_KEY', `Tile ${formatTileCoord(key)} is outside dataset "${key.dataset}": level ${key.z} has x 0-${columns - 1}, y 0-${rows - 1}.`);
 }

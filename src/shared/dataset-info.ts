@@ -3,6 +3,7 @@
  * enters from disk or the network so the rest of the code can trust its shape.
  */
 import { TileError } from './errors.ts';
+import type { LayoutName } from './layouts/pyramid.ts';
 import { isTileExtension, type TileExtension } from './tile-key.ts';
 
 export interface DatasetInfo {
@@ -15,6 +16,14 @@ export interface DatasetInfo {
   format: TileExtension;
   /** Changes whenever the tiles change; caches key their entries with it. */
   version: string;
+  /**
+   * How the companion found the pyramid (its `/info` always says; an own
+   * info.json may say `zxy` or `xyz`). Tiles are asked for in OpenSeadragon's
+   * numbering whatever the layout.
+   */
+  layout?: LayoutName;
+  /** How a level's side halves: `floor` for Zoomify, else `ceil` (absent means ceil). */
+  rounding?: 'ceil' | 'floor';
 }
 
 const INTEGER_FIELDS = ['width', 'height', 'tileSize', 'overlap', 'minLevel', 'maxLevel'] as const;

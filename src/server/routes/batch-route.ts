@@ -6,7 +6,7 @@
  * accepts it, in which each tile is written the moment its read completes.
  * One tile's failure is that tile's status (or null), never the batch's.
  */
-import type { Context, Hono } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { toBase64 } from '../../shared/base64.ts';
 import {
@@ -18,7 +18,7 @@ import {
   type BatchFrame,
 } from '../../shared/batch-protocol.ts';
 import { TileError } from '../../shared/errors.ts';
-import { assertDatasetName, formatTileCoord, parseTileCoord, type TileKey } from '../../shared/tile-key.ts';
+import { formatTileCoord, parseTileCoord, type TileKey } from '../../shared/tile-key.ts';
 import { DEFAULTS } from '../defaults.ts';
 import { noteTiles } from '../request-log.ts';
 import type { ServerStats } from '../stats.ts';
@@ -105,9 +105,18 @@ function binaryBatch(service: TileService, keys: TileKey[]): ReadableStream<Uint
   });
 }
 
-export function mountBatchRoute(app: Hono, { service, stats, maxBodyBytes = DEFAULTS.maxBatchBodyBytes }: BatchRouteOptions): void {
-  const handler = async (c: Context) => {
-    const dataset = assertDatasetName(c.req.param('dataset') ?? '');
+/** Refuses batch bodies over `maxBodyBytes` (413) before they are read. */
+export function batchBodyLimit(maxBodyBytes: number = DEFAULTS.maxBatchBodyBytes): MiddlewareHandler {
+  return bodyLimit({
+    maxSize: maxBodyBytes,
+    onError: () => {
+      throw tooLarge(maxBodyBytes);
+    },
+  });
+}
+
+export function batchRoute({ service, stats }: BatchRouteOptions): (c: Context, dataset: string) => Promise<Response> {
+  return async (c, dataset) => {
     const keys = parseBatch(dataset, await requestedTiles(c));
     stats.count(dataset, 'batchRequests');
     stats.count(dataset, 'batchTiles', keys.length);
@@ -126,15 +135,4 @@ export function mountBatchRoute(app: Hono, { service, stats, maxBodyBytes = DEFA
     });
     return c.json({ tiles }, 200, { 'Cache-Control': 'no-store' });
   };
-  app.get('/api/tiles/:dataset/batch', handler);
-  app.post(
-    '/api/tiles/:dataset/batch',
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: () => {
-        throw tooLarge(maxBodyBytes);
-      },
-    }),
-    handler,
-  );
 }

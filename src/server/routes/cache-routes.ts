@@ -3,8 +3,7 @@
  * companion's caches and upstream did (for people and for tests), and a way
  * to drop one dataset's entries (guarded by ADMIN_TOKEN when set).
  */
-import type { Hono } from 'hono';
-import { assertDatasetName } from '../../shared/tile-key.ts';
+import type { Context } from 'hono';
 import { requireAdmin, type AuthOptions } from '../auth.ts';
 import type { ServerStats, DatasetCounters } from '../stats.ts';
 import type { CacheReport, TileService } from '../tile-service.ts';
@@ -44,25 +43,30 @@ function section(counters: DatasetCounters, cache: CacheReport, upstream: Upstre
   };
 }
 
-export function mountCacheRoutes(app: Hono, { service, stats, auth }: CacheRouteOptions): void {
-  app.get('/api/tiles/:dataset/cache-stats', (c) => {
-    const dataset = assertDatasetName(c.req.param('dataset'));
-    const metrics = (service.source as { metrics?: UpstreamMetrics }).metrics;
-    const all = section(stats.overall(), service.cacheReport(), metrics?.overall() ?? null);
-    const body: CacheStatsBody = {
-      dataset,
-      source: service.sourceKind,
-      ...section(stats.dataset(dataset), service.cacheReport(dataset), metrics?.dataset(dataset) ?? null),
-      overall: all.counters,
-      all,
-    };
-    c.header('Cache-Control', 'no-store');
-    return c.json(body);
-  });
+export interface CacheRoutes {
+  stats(c: Context, dataset: string): Response;
+  clear(c: Context, dataset: string): Response;
+}
 
-  app.post('/api/tiles/:dataset/cache-clear', (c) => {
-    const dataset = assertDatasetName(c.req.param('dataset'));
-    requireAdmin(c, auth);
-    return c.json({ dataset, removed: service.clear(dataset) });
-  });
+export function cacheRoutes({ service, stats, auth }: CacheRouteOptions): CacheRoutes {
+  return {
+    stats(c, dataset) {
+      const metrics = (service.source as { metrics?: UpstreamMetrics }).metrics;
+      const all = section(stats.overall(), service.cacheReport(), metrics?.overall() ?? null);
+      const body: CacheStatsBody = {
+        dataset,
+        source: service.sourceKind,
+        ...section(stats.dataset(dataset), service.cacheReport(dataset), metrics?.dataset(dataset) ?? null),
+        overall: all.counters,
+        all,
+      };
+      c.header('Cache-Control', 'no-store');
+      return c.json(body);
+    },
+
+    clear(c, dataset) {
+      requireAdmin(c, auth);
+      return c.json({ dataset, removed: service.clear(dataset) });
+    },
+  };
 }

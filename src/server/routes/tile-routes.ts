@@ -1,6 +1,6 @@
-/** Single tiles and dataset info: the plain GET endpoints of the tile API. */
-import type { Context, Hono } from 'hono';
-import { parseTileKey, assertDatasetName } from '../../shared/tile-key.ts';
+/** Single tiles and dataset info: the plain GET endpoints of the tile API (dispatched by tile-api.ts). */
+import type { Context } from 'hono';
+import type { TileCoord } from '../../shared/tile-key.ts';
 import { noteTiles } from '../request-log.ts';
 import type { ServedTile, TileService } from '../tile-service.ts';
 import type { ServerStats } from '../stats.ts';
@@ -30,32 +30,37 @@ export function matchesEtag(c: Context, etag: string): boolean {
   return header.split(',').some((tag) => bare(tag) === bare(etag));
 }
 
-export function mountTileRoutes(app: Hono, { service, stats, tileMaxAgeSeconds }: TileRouteOptions): void {
-  app.get('/api/tiles/:dataset/info', async (c) => {
-    const dataset = assertDatasetName(c.req.param('dataset'));
-    stats.count(dataset, 'infoRequests');
-    const info = await service.info(dataset);
-    const etag = `"${info.version}"`;
-    // no-cache: always revalidate, so a new version reaches viewers at once.
-    c.header('ETag', etag);
-    c.header('Cache-Control', 'no-cache');
-    if (matchesEtag(c, etag)) return c.body(null, 304);
-    return c.json(info);
-  });
+export interface TileRoutes {
+  info(c: Context, dataset: string): Promise<Response>;
+  tile(c: Context, dataset: string, coord: TileCoord): Promise<Response>;
+}
 
-  app.get('/api/tiles/:dataset/:z/:x/:file', async (c) => {
-    const { dataset, z, x, file } = c.req.param();
-    const key = parseTileKey(dataset, `${z}/${x}/${file}`);
-    stats.count(key.dataset, 'tileRequests');
-    noteTiles(c, 1);
-    const started = performance.now();
-    const tile = await service.tile(key);
-    const headers = tileHeaders(tile, tileMaxAgeSeconds);
-    headers['Server-Timing'] = `companion;dur=${(performance.now() - started).toFixed(1)}`;
-    if (matchesEtag(c, tile.etag)) {
-      stats.count(key.dataset, 'notModified');
-      return c.body(null, 304, headers);
-    }
-    return c.body(tile.bytes, 200, headers);
-  });
+export function tileRoutes({ service, stats, tileMaxAgeSeconds }: TileRouteOptions): TileRoutes {
+  return {
+    async info(c, dataset) {
+      stats.count(dataset, 'infoRequests');
+      const info = await service.info(dataset);
+      const etag = `"${info.version}"`;
+      // no-cache: always revalidate, so a new version reaches viewers at once.
+      c.header('ETag', etag);
+      c.header('Cache-Control', 'no-cache');
+      if (matchesEtag(c, etag)) return c.body(null, 304);
+      return c.json(info);
+    },
+
+    async tile(c, dataset, coord) {
+      const key = { dataset, ...coord };
+      stats.count(dataset, 'tileRequests');
+      noteTiles(c, 1);
+      const started = performance.now();
+      const tile = await service.tile(key);
+      const headers = tileHeaders(tile, tileMaxAgeSeconds);
+      headers['Server-Timing'] = `companion;dur=${(performance.now() - started).toFixed(1)}`;
+      if (matchesEtag(c, tile.etag)) {
+        stats.count(dataset, 'notModified');
+        return c.body(null, 304, headers);
+      }
+      return c.body(tile.bytes, 200, headers);
+    },
+  };
 }

@@ -1,13 +1,9 @@
 /**
- * A tile source over an HTTP object store laid out as the bucket is
- * (`{dataset}/{z}/{x}/{y}.{ext}`, `{dataset}/info.json`). The two R2 sources
- * differ only in how an object's URL is built and signed; reading, limits and
- * error mapping live in HttpUpstream.
+ * An object source over an HTTP object store (any pyramid layout). The two R2
+ * sources differ only in how an object's URL is built and signed; reading,
+ * limits and error mapping live in HttpUpstream.
  */
-import { parseDatasetInfo, type DatasetInfo } from '../../shared/dataset-info.ts';
-import { TileError } from '../../shared/errors.ts';
-import { assertDatasetName, contentTypeFor, objectKey, type TileKey } from '../../shared/tile-key.ts';
-import type { TileBody, TileSource } from '../tile-source.ts';
+import type { ObjectSource, SourceObject } from '../object-source.ts';
 import type { HttpUpstream } from '../upstream/http-upstream.ts';
 import type { UpstreamMetrics } from '../upstream/upstream-metrics.ts';
 
@@ -16,7 +12,7 @@ export interface ObjectRequest {
   headers: Record<string, string>;
 }
 
-export abstract class ObjectStoreSource implements TileSource {
+export abstract class ObjectStoreSource implements ObjectSource {
   abstract readonly kind: string;
   readonly #upstream: HttpUpstream;
 
@@ -31,27 +27,10 @@ export abstract class ObjectStoreSource implements TileSource {
   /** The URL and headers of a GET for `key` (already validated, never from raw input). */
   protected abstract request(key: string): Promise<ObjectRequest>;
 
-  async getInfo(dataset: string, signal?: AbortSignal): Promise<DatasetInfo | null> {
-    const object = await this.#get(`${assertDatasetName(dataset)}/info.json`, dataset, signal);
-    if (!object) return null;
-    let json: unknown;
-    try {
-      json = JSON.parse(new TextDecoder().decode(object.bytes));
-    } catch (error) {
-      throw new TileError('UPSTREAM_ERROR', `info.json of dataset "${dataset}" is not valid JSON.`, { cause: error });
-    }
-    return parseDatasetInfo(json, dataset);
-  }
-
-  async getTile(key: TileKey, signal?: AbortSignal): Promise<TileBody | null> {
-    const object = await this.#get(objectKey(key), key.dataset, signal);
-    if (!object) return null;
-    return { bytes: object.bytes, contentType: contentTypeFor(key.ext), etag: quotedEtag(object.etag, object.bytes) };
-  }
-
-  async #get(key: string, dataset: string, signal?: AbortSignal) {
+  async getObject(key: string, signal?: AbortSignal, dataset = ''): Promise<SourceObject | null> {
     const { url, headers } = await this.request(key);
-    return this.#upstream.get(url, headers, dataset, signal);
+    const object = await this.#upstream.get(url, headers, dataset, signal);
+    return object && { bytes: object.bytes, contentType: object.contentType, etag: quotedEtag(object.etag, object.bytes) };
   }
 }
 

@@ -4,10 +4,8 @@
  * against the few members used, so this file compiles without the Workers
  * type package and tests can pass any object of that shape.
  */
-import { parseDatasetInfo, type DatasetInfo } from '../../shared/dataset-info.ts';
 import { TileError } from '../../shared/errors.ts';
-import { assertDatasetName, contentTypeFor, objectKey, type TileKey } from '../../shared/tile-key.ts';
-import type { TileBody, TileSource } from '../tile-source.ts';
+import type { ObjectSource, SourceObject } from '../object-source.ts';
 import { UpstreamMetrics } from '../upstream/upstream-metrics.ts';
 import { quotedEtag } from './object-store.ts';
 
@@ -24,7 +22,7 @@ export interface R2BucketLike {
   get(key: string): Promise<R2ObjectBodyLike | null>;
 }
 
-export class R2BindingSource implements TileSource {
+export class R2BindingSource implements ObjectSource {
   readonly kind = 'r2-binding';
   /** Each get() is one R2 Class B operation; counted like the HTTP sources' GETs. */
   readonly metrics = new UpstreamMetrics();
@@ -36,23 +34,7 @@ export class R2BindingSource implements TileSource {
     this.#maxObjectBytes = options.maxObjectBytes ?? 8 * 1024 * 1024;
   }
 
-  async getInfo(dataset: string): Promise<DatasetInfo | null> {
-    const object = await this.#get(`${assertDatasetName(dataset)}/info.json`, dataset);
-    if (!object) return null;
-    try {
-      return parseDatasetInfo(JSON.parse(new TextDecoder().decode(object.bytes)), dataset);
-    } catch (error) {
-      if (error instanceof TileError) throw error;
-      throw new TileError('UPSTREAM_ERROR', `info.json of dataset "${dataset}" is not valid JSON.`, { cause: error });
-    }
-  }
-
-  async getTile(key: TileKey): Promise<TileBody | null> {
-    const object = await this.#get(objectKey(key), key.dataset);
-    return object && { bytes: object.bytes, contentType: contentTypeFor(key.ext), etag: quotedEtag(object.etag, object.bytes) };
-  }
-
-  async #get(key: string, dataset: string): Promise<{ bytes: Uint8Array<ArrayBuffer>; etag: string } | null> {
+  async getObject(key: string, _signal?: AbortSignal, dataset = ''): Promise<SourceObject | null> {
     const started = performance.now();
     try {
       const object = await this.#bucket.get(key);
@@ -65,7 +47,7 @@ export class R2BindingSource implements TileSource {
       if (bytes.length > this.#maxObjectBytes) {
         throw new TileError('UPSTREAM_ERROR', `${key} is over the ${this.#maxObjectBytes}-byte limit for one tile.`);
       }
-      return { bytes, etag: object.httpEtag };
+      return { bytes, contentType: object.httpMetadata?.contentType ?? null, etag: quotedEtag(object.httpEtag, bytes) };
     } catch (error) {
       if (error instanceof TileError) throw error;
       this.metrics.request(dataset, 'serverError', performance.now() - started);
