@@ -1,6 +1,7 @@
 /**
  * The companion serves pyramids made by real `vips dzsave` (DZI default,
- * 256/0, .png, IIIF 2 and 3, Zoomify, google, a nested name) from a local
+ * 256/0, .png, IIIF 2 and 3, Zoomify, google, a nested name, a bare z/x/y
+ * folder after `describe`) from a local
  * folder and from s3rver: `/info` with the layout, every tile by
  * OpenSeadragon coordinates, single and batched, bytes equal to the files.
  */
@@ -18,10 +19,10 @@ import type { DatasetInfo } from '../src/shared/dataset-info.ts';
 import { findPyramid, levelGrid, tileObjectKey, type FoundPyramid } from '../src/shared/layouts/index.ts';
 import { S3Objects } from '../src/shared/s3-objects.ts';
 import { startS3rver, type S3rverHandle } from './support/s3rver.ts';
-import { makeVipsPyramids, type VipsPyramids } from './support/vips-pyramids.ts';
+import { listFiles, makeVipsPyramids, type VipsPyramids } from './support/vips-pyramids.ts';
+import { runDescribe } from '../src/cli/describe.ts';
 
-const NAMES = ['dzi-default', 'dzi-256', 'dzi-png', 'iiif2', 'iiif3', 'zoomify', 'google', 'collections/case-1'];
-const LAYOUT: Record<string, string> = { dzi: 'dzi', iiif: 'iiif', zoomify: 'zoomify', 'vips-google': 'xyz' };
+const NAMES = ['dzi-default', 'dzi-256', 'dzi-png', 'iiif2', 'iiif3', 'zoomify', 'google', 'collections/case-1', 'bare'];
 const BUCKET = 'pyramids';
 
 let pyramids: VipsPyramids;
@@ -30,6 +31,9 @@ let pool: PoolFetch;
 
 beforeAll(async () => {
   pyramids = await makeVipsPyramids({ only: NAMES });
+  // The bare z/x/y folder gets its descriptor the way a user gives it one.
+  await runDescribe({ root: pyramids.root, dataset: 'bare', layout: 'zxy', force: false, log: () => {} });
+  pyramids = { ...pyramids, files: await listFiles(pyramids.root) };
   s3 = await startS3rver({ buckets: [BUCKET] });
   const objects = new S3Objects({ endpoint: s3.endpoint, bucket: BUCKET, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
   for (let i = 0; i < pyramids.files.length; i += 8) {
@@ -92,7 +96,7 @@ describe.each(Object.entries(sources))('the companion over a %s', (_label, make)
     const infoResponse = await app.request(`/api/tiles/${name}/info`);
     expect(infoResponse.status).toBe(200);
     const info = (await infoResponse.json()) as DatasetInfo;
-    expect(info).toMatchObject({ layout: LAYOUT[found.kind], width: found.pyramid.width, maxLevel: found.pyramid.maxLevel, format: found.pyramid.format });
+    expect(info).toMatchObject({ layout: found.pyramid.layout, width: found.pyramid.width, maxLevel: found.pyramid.maxLevel, format: found.pyramid.format });
     expect(info.version).toMatch(/^[A-Za-z0-9._-]{1,64}$/);
 
     const tiles = await expectedTiles(found);
@@ -129,8 +133,8 @@ describe.each(Object.entries(sources))('the companion over a %s', (_label, make)
   });
 
   it('refuses traversal in nested names', async () => {
-    // (A literal `..` is resolved by URL parsing before any router sees it; encoded ones reach us.)
-    for (const path of ['/api/tiles/collections/%2e%2e/iiif2/info', '/api/tiles/%2E%2E/x/1/0/0.jpg', '/api/tiles/a%2F..%2Fb/info']) {
+    // (`..` and `%2e%2e` segments are resolved by URL parsing before any router sees them; these reach us.)
+    for (const path of ['/api/tiles/a%2F..%2Fb/info', '/api/tiles/..%2Fetc/info', '/api/tiles/a/..%5Cb/1/0/0.jpg', '/api/tiles/a/.../info']) {
       const response = await companion.app.request(path);
       expect(response.status, path).toBe(400);
       expect(((await response.json()) as { error: { code: string } }).error.code).toBe('BAD_TILE_KEY');

@@ -11,6 +11,8 @@ export type CliErrorCode =
   | 'bad-dataset-name'
   | 'output-conflict'
   | 'not-a-dataset'
+  | 'unrecognised-tiles'
+  | 'cannot-describe'
   | 'env-missing'
   | 'env-malformed'
   | 'tiling-failed'
@@ -23,6 +25,8 @@ const EXIT_CODES: Record<CliErrorCode, number> = {
   'bad-dataset-name': 2,
   'output-conflict': 1,
   'not-a-dataset': 1,
+  'unrecognised-tiles': 1,
+  'cannot-describe': 1,
   'env-missing': 2,
   'env-malformed': 2,
   'tiling-failed': 1,

@@ -6,8 +6,9 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { join } from 'node:path';
 import { S3Objects } from '../shared/s3-objects.ts';
-import { isValidDatasetName } from '../shared/tile-key.ts';
+import { isValidDatasetPath } from '../shared/dataset-path.ts';
 import { CliError } from './cli-error.ts';
+import { describeCommand } from './describe-command.ts';
 import { createProgress, formatBytes } from './progress.ts';
 import { isTilerFormat } from './pyramid.ts';
 import { runSample } from './sample.ts';
@@ -19,6 +20,7 @@ const USAGE = `usage:
   tile-accelerator sample [--out DIR] [--if-missing]
   tile-accelerator tile <image> --dataset NAME [--out DIR] [--format jpg|png|webp] [--quality N] [--tile-size 256] [--overlap 0] [--force]
   tile-accelerator upload <dataset> [--from DIR]
+  tile-accelerator describe <dataset> [--from DIR] [--layout zxy|xyz] [--force]
 DIR defaults to $TILES_DIR or data/tiles.`;
 
 function defaultTilesDir(): string {
@@ -93,8 +95,8 @@ async function tileCommand(args: string[]): Promise<void> {
 async function uploadCommand(args: string[]): Promise<void> {
   const { values, positionals } = parse({ args, allowPositionals: true, options: { from: { type: 'string' } }, strict: true });
   const dataset = onePositional(positionals, 'dataset name');
-  if (!isValidDatasetName(dataset)) {
-    throw new CliError('bad-dataset-name', `dataset name "${dataset}" is invalid: use 1-128 of A-Z a-z 0-9 . _ - and no "..".`);
+  if (!isValidDatasetPath(dataset)) {
+    throw new CliError('bad-dataset-name', `dataset name "${dataset}" is invalid: use folders of 1-128 of A-Z a-z 0-9 . _ - separated by "/", and no "..".`);
   }
   const env = readUploadEnv(process.env);
   const objects = new S3Objects({ ...env, region: 'auto' });
@@ -114,7 +116,7 @@ async function uploadCommand(args: string[]): Promise<void> {
       `, ${formatBytes(summary.bytes)} in ${seconds} s; R2 Class A ops (PUT) ${summary.classA}, Class B ops (HEAD) ${summary.classB}`,
   );
   if (!summary.infoPublished) {
-    throw new CliError('upload-failed', `${summary.failed} objects failed, so info.json was not published; rerun the same command to resume.`);
+    throw new CliError('upload-failed', `${summary.failed} objects failed, so the descriptor (info.json, .dzi, ...) was not published; rerun the same command to resume.`);
   }
 }
 
@@ -122,6 +124,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   sample: sampleCommand,
   tile: tileCommand,
   upload: uploadCommand,
+  describe: (args) => describeCommand(args, { tilesDir: defaultTilesDir(), log }),
 };
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -1,7 +1,10 @@
 /**
- * Uploads one local dataset folder to a bucket: `{dataset}/{z}/{x}/{y}.{ext}`
- * and, last and only if every tile made it, `{dataset}/info.json`, so a reader
- * that sees a new version can fetch all of its tiles.
+ * Uploads one local pyramid, in any layout the companion serves (own
+ * `{dataset}/{z}/{x}/{y}.{ext}` + info.json, DZI `NAME.dzi` + `NAME_files/`,
+ * IIIF, Zoomify and vips google folders, a described bare z/x/y folder), under
+ * the same keys, and, last and only if every tile made it, its descriptor, so
+ * a reader that sees a new version can fetch all of its tiles. A folder with
+ * image files that name no tile of the pyramid is refused before any PUT.
  *
  * Resumable: an object whose HEAD shows the same size and an ETag equal to
  * our MD5 (true for single-part PUTs on S3, R2 and s3rver) is skipped, so a
@@ -14,11 +17,10 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { isRetryableS3Error, type S3Objects } from '../shared/s3-objects.ts';
-import { contentTypeFor } from '../shared/tile-key.ts';
-import { CliError } from './cli-error.ts';
-import { INFO_FILE, listTileFiles, readInfo } from './dataset-folder.ts';
+import { contentTypeFor, isTileExtension } from '../shared/tile-key.ts';
+import { pyramidFiles } from './pyramid-folder.ts';
 import { silentProgress, type Progress } from './progress.ts';
 import { DEFAULT_RETRY, withRetry, type RetryOptions } from './retry.ts';
 
@@ -51,7 +53,7 @@ export interface UploadSummary {
   classA: number;
   /** R2 Class B operations sent (HEAD requests, retries included). */
   classB: number;
-  /** The bucket's info.json now matches the local one (uploaded or already there). */
+  /** The bucket's descriptor (info.json, NAME.dzi, ...) now matches the local one (uploaded or already there). */
   infoPublished: boolean;
 }
 
@@ -69,21 +71,11 @@ export async function uploadDataset(options: UploadOptions): Promise<UploadSumma
   const retry = options.retry ?? DEFAULT_RETRY;
   const progress = options.progress ?? silentProgress;
   const log = options.log ?? (() => {});
-  if (!(await readInfo(options.datasetDir))) {
-    throw new CliError('not-a-dataset', `${options.datasetDir} has no info.json: tile an image into it first (tile-accelerator tile).`);
-  }
-  const tiles = (await listTileFiles(options.datasetDir)).map<Item>((tile) => ({
-    key: `${dataset}/${tile.relativePath}`,
-    path: join(options.datasetDir, tile.relativePath),
-    contentType: contentTypeFor(tile.ext),
-    cacheControl: TILE_CACHE_CONTROL,
-  }));
-  const info: Item = {
-    key: `${dataset}/${INFO_FILE}`,
-    path: join(options.datasetDir, INFO_FILE),
-    contentType: 'application/json',
-    cacheControl: INFO_CACHE_CONTROL,
-  };
+  // The folder holding every pyramid: datasetDir minus the dataset's own folders (`collections/case-1`).
+  const root = resolve(options.datasetDir, ...dataset.split('/').map(() => '..'));
+  const files = await pyramidFiles(root, dataset);
+  const tiles = files.tiles.map<Item>((key) => ({ key, path: join(root, key), contentType: contentTypeOf(key), cacheControl: TILE_CACHE_CONTROL }));
+  const info: Item = { key: files.descriptor, path: join(root, files.descriptor), contentType: contentTypeOf(files.descriptor), cacheControl: INFO_CACHE_CONTROL };
   let totalBytes = 0;
   for (const item of [...tiles, info]) totalBytes += (await stat(item.path)).size;
 
@@ -140,10 +132,18 @@ export async function uploadDataset(options: UploadOptions): Promise<UploadSumma
       summary.infoPublished = summary.failed === 0;
     } else {
       summary.notAttempted++;
-      log(`info.json not uploaded: ${summary.failed} objects failed; rerun the same command to resume.`);
+      log(`${info.key} not uploaded: ${summary.failed} objects failed; rerun the same command to resume.`);
     }
   } finally {
     progress.stop();
   }
   return summary;
+}
+
+function contentTypeOf(key: string): string {
+  const ext = (/\.([A-Za-z0-9]+)$/.exec(key)?.[1] ?? '').toLowerCase();
+  if (isTileExtension(ext)) return contentTypeFor(ext);
+  if (ext === 'json') return 'application/json';
+  if (ext === 'xml' || ext === 'dzi') return 'application/xml';
+  return 'application/octet-stream';
 }

@@ -18,7 +18,8 @@ import type { Layout } from './layout.ts';
 import { hasTile, levelSize, type Pyramid, type TileAddress } from './pyramid.ts';
 
 const NUMBER = '(0|[1-9][0-9]{0,9})';
-const PATH = new RegExp(
+/** Any IIIF level-0 tile path (region/size/0/default.fmt), whether or not it names a tile of a given pyramid. */
+export const IIIF_TILE_PATH = new RegExp(
   `^(full|${NUMBER},${NUMBER},${NUMBER},${NUMBER})/(full|max|${NUMBER},${NUMBER}?)/0/default\\.([A-Za-z0-9]+)$`,
 );
 
@@ -55,7 +56,7 @@ export const IIIF_LAYOUT: Layout = {
   name: 'iiif',
   tilePath: iiifTilePath,
   parseTilePath(p, path) {
-    const match = PATH.exec(path);
+    const match = IIIF_TILE_PATH.exec(path);
     if (!match || match[9] !== p.format) return null;
     const full = match[1] === 'full';
     const [x, y] = full ? [0, 0] : [Number(match[2]), Number(match[3])];

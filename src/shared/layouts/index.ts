@@ -11,6 +11,7 @@ import { ZOOMIFY_LAYOUT } from './zoomify.ts';
 export type { Layout } from './layout.ts';
 export * from './pyramid.ts';
 export { parseDescriptor, descriptorError, type Descriptor, type DescriptorKind } from './descriptor.ts';
+export { IIIF_TILE_PATH } from './iiif.ts';
 export { findPyramid, noPyramid, versionFromEtag, type FoundPyramid, type ObjectReader, type StoredObject } from './discover.ts';
 export { descriptorCandidates, tileRootOf, pngSize, type DescriptorCandidate } from './tile-root.ts';
 

@@ -1,0 +1,76 @@
+/**
+ * The CLI on pyramids made by real `vips dzsave`: `describe` infers a bare
+ * z/x/y folder's geometry from its files; `upload` sends any layout under the
+ * keys the companion reads (descriptor last) and refuses a folder holding
+ * image files that name no tile, naming them.
+ */
+import { copyFile, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CliError } from '../src/cli/cli-error.ts';
+import { runDescribe } from '../src/cli/describe.ts';
+import { uploadDataset } from '../src/cli/uploader.ts';
+import { S3Objects } from '../src/shared/s3-objects.ts';
+import { startS3rver, type S3rverHandle } from './support/s3rver.ts';
+import { listFiles, makeVipsPyramids, type VipsPyramids } from './support/vips-pyramids.ts';
+
+const FAST_RETRY = { attempts: 2, baseDelayMs: 5, maxDelayMs: 20 };
+let pyramids: VipsPyramids;
+let s3: S3rverHandle;
+let objects: S3Objects;
+
+beforeAll(async () => {
+  pyramids = await makeVipsPyramids({ only: ['dzi-default', 'iiif2', 'google', 'zoomify', 'collections/case-1', 'bare'] });
+  s3 = await startS3rver({ buckets: ['layouts'] });
+  objects = new S3Objects({ ...s3, bucket: 'layouts', region: 'auto' });
+});
+afterAll(async () => {
+  await s3?.close();
+  await pyramids?.cleanup();
+});
+
+const upload = (dataset: string) =>
+  uploadDataset({ datasetDir: join(pyramids.root, dataset), dataset, objects, maxWorkers: 4, retry: FAST_RETRY });
+
+describe('describe', () => {
+  it('infers a bare z/x/y pyramid from its files and writes the own info.json with its layout', async () => {
+    await expect(upload('bare')).rejects.toThrow(/tile-accelerator describe bare/);
+    const lines: string[] = [];
+    const info = await runDescribe({ root: pyramids.root, dataset: 'bare', layout: 'zxy', force: false, log: (l) => lines.push(l) });
+    // The same geometry vips wrote as DZI with 256-pixel tiles and no overlap: 1000x700, levels 0 (1 px) .. 10.
+    expect(info).toMatchObject({ layout: 'zxy', width: 1000, height: 700, tileSize: 256, overlap: 0, minLevel: 0, maxLevel: 10, format: 'jpg' });
+    expect(JSON.parse(await readFile(join(pyramids.root, 'bare', 'info.json'), 'utf8'))).toEqual(info);
+    expect(lines.join('\n')).toMatch(/described .*bare: zxy 1000x700/);
+    await expect(runDescribe({ root: pyramids.root, dataset: 'bare', layout: 'zxy', force: false, log: () => {} })).rejects.toThrow(/already described/);
+  });
+
+  it('says when tiles disagree with the geometry of the highest level', async () => {
+    await expect(runDescribe({ root: pyramids.root, dataset: 'bare', layout: 'xyz', force: true, log: () => {} })).rejects.toThrow(
+      /10\/3\/2\.jpg is 232x188, but a 768x1024 image .* check --layout/,
+    );
+  });
+});
+
+describe('upload of any layout', () => {
+  it.each(['dzi-default', 'iiif2', 'google', 'zoomify', 'collections/case-1', 'bare'])('%s: every file under the keys the companion reads, descriptor last', async (dataset) => {
+    const summary = await upload(dataset);
+    expect(summary).toMatchObject({ failed: 0, infoPublished: true });
+    const local = pyramids.files.length ? (await listFiles(pyramids.root)).filter((f) => f.startsWith(`${dataset}/`) || f.startsWith(`${dataset}_files/`) || f === `${dataset}.dzi`) : [];
+    expect(summary.uploaded + summary.skipped).toBe(local.filter((f) => !f.endsWith('.source.json')).length);
+    const descriptor = dataset.includes('dzi') || dataset.startsWith('collections') ? `${dataset}.dzi` : dataset === 'zoomify' ? `${dataset}/ImageProperties.xml` : dataset === 'google' ? `${dataset}/vips-properties.xml` : `${dataset}/info.json`;
+    const stored = await objects.get(descriptor);
+    expect(stored?.bytes).toEqual(new Uint8Array(await readFile(join(pyramids.root, descriptor))));
+  });
+
+  it('refuses a folder with image files that name no tile, naming them, before any PUT', async () => {
+    await copyFile(join(pyramids.root, 'dzi-default_files/10/0_0.jpeg'), join(pyramids.root, 'dzi-default_files/10/0_0 copy.jpeg'));
+    await copyFile(join(pyramids.root, 'dzi-default_files/10/0_0.jpeg'), join(pyramids.root, 'dzi-default_files/11_0_0.jpeg'));
+    const before = await objects.head('dzi-default_files/10/0_0.jpeg');
+    const error = await upload('dzi-default').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CliError);
+    expect((error as CliError).code).toBe('unrecognised-tiles');
+    expect((error as Error).message).toContain('dzi-default_files/10/0_0 copy.jpeg');
+    expect((error as Error).message).toContain('dzi-default_files/11_0_0.jpeg');
+    expect(before).not.toBeNull();
+  });
+});
