@@ -74,3 +74,28 @@ describe('upload of any layout', () => {
     expect(before).not.toBeNull();
   });
 });
+
+describe('tile --layout', () => {
+  it('dzi writes what vips dzsave writes (names and descriptor), and zxy a bare folder describe can read', async () => {
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    const { makeTestImage } = await import('./support/fixtures.ts');
+    const { runTile } = await import('../src/cli/tiler.ts');
+    const input = join(pyramids.root, 'input.jpg');
+    await makeTestImage(input);
+    const base = { input, outRoot: join(pyramids.root, 'tiled'), format: 'jpg' as const, quality: 80, force: false, log: () => {} };
+    await runTile({ ...base, dataset: 'scan', layout: 'dzi', tileSize: 254, overlap: 1 });
+    await promisify(execFile)('vips', ['dzsave', input, join(pyramids.root, 'vips', 'scan')]);
+    const ours = (await listFiles(join(pyramids.root, 'tiled'))).filter((f) => !f.endsWith('vips-properties.xml'));
+    const theirs = (await listFiles(join(pyramids.root, 'vips'))).filter((f) => !f.endsWith('vips-properties.xml'));
+    expect(ours).toEqual(theirs);
+    const normalise = (xml: string) => xml.replace(/\s+/g, ' ');
+    expect(normalise(await readFile(join(pyramids.root, 'tiled', 'scan.dzi'), 'utf8'))).toBe(normalise(await readFile(join(pyramids.root, 'vips', 'scan.dzi'), 'utf8')));
+
+    await runTile({ ...base, dataset: 'plain', layout: 'zxy', tileSize: 256, overlap: 0 });
+    const plain = await listFiles(join(pyramids.root, 'tiled', 'plain'));
+    expect(plain).not.toContain('info.json');
+    const info = await runDescribe({ root: join(pyramids.root, 'tiled'), dataset: 'plain', layout: 'zxy', force: false, log: () => {} });
+    expect(info).toMatchObject({ layout: 'zxy', tileSize: 256, minLevel: 0 });
+  });
+});

@@ -12,13 +12,13 @@ import { describeCommand } from './describe-command.ts';
 import { createProgress, formatBytes } from './progress.ts';
 import { isTilerFormat } from './pyramid.ts';
 import { runSample } from './sample.ts';
-import { runTile } from './tiler.ts';
+import { layoutDefaults, parseTileLayout, runTile } from './tiler.ts';
 import { readUploadEnv } from './upload-env.ts';
 import { uploadDataset } from './uploader.ts';
 
 const USAGE = `usage:
   tile-accelerator sample [--out DIR] [--if-missing]
-  tile-accelerator tile <image> --dataset NAME [--out DIR] [--format jpg|png|webp] [--quality N] [--tile-size 256] [--overlap 0] [--force]
+  tile-accelerator tile <image> --dataset NAME [--out DIR] [--layout own|zxy|dzi] [--format jpg|png|webp] [--quality N] [--tile-size 256] [--overlap 0] [--force]
   tile-accelerator upload <dataset> [--from DIR]
   tile-accelerator describe <dataset> [--from DIR] [--layout zxy|xyz] [--force]
 DIR defaults to $TILES_DIR or data/tiles.`;
@@ -72,10 +72,13 @@ async function tileCommand(args: string[]): Promise<void> {
       'tile-size': { type: 'string' },
       overlap: { type: 'string' },
       force: { type: 'boolean', default: false },
+      layout: { type: 'string', default: 'own' },
     },
     strict: true,
   });
   const input = onePositional(positionals, 'image path');
+  const layout = parseTileLayout(values.layout);
+  const defaults = layoutDefaults(layout);
   if (!values.dataset) throw new CliError('usage', `--dataset NAME is required\n${USAGE}`);
   const format = values.format ?? 'jpg';
   if (!isTilerFormat(format)) throw new CliError('usage', `--format must be jpg, png or webp, got "${format}".`);
@@ -85,9 +88,10 @@ async function tileCommand(args: string[]): Promise<void> {
     outRoot: values.out ?? defaultTilesDir(),
     format,
     quality: wholeNumber('quality', values.quality, 82),
-    tileSize: wholeNumber('tile-size', values['tile-size'], 256),
-    overlap: wholeNumber('overlap', values.overlap, 0),
+    tileSize: wholeNumber('tile-size', values['tile-size'], defaults.tileSize),
+    overlap: wholeNumber('overlap', values.overlap, defaults.overlap),
     force: values.force ?? false,
+    layout,
     log,
   });
 }

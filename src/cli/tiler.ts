@@ -1,6 +1,10 @@
 /**
- * `tile-accelerator tile`: one big image in, one dataset folder out
- * (`{out}/{dataset}/{z}/{x}/{y}.{ext}` + info.json). The pyramid is built in
+ * `tile-accelerator tile`: one big image in, one dataset folder out:
+ * `--layout own` (default) `{out}/{dataset}/{z}/{x}/{y}.{ext}` + info.json;
+ * `--layout zxy` the same tiles without a descriptor (the original bare
+ * design; `describe` adds one); `--layout dzi` `{out}/{dataset}.dzi` +
+ * `{out}/{dataset}_files/{level}/{col}_{row}.{jpeg|png|webp}` as `vips dzsave`
+ * writes it (levels down to 1x1 px; defaults 254-pixel tiles, overlap 1). The pyramid is built in
  * a staging folder and swapped in whole, so a failed or interrupted run never
  * leaves a half-written dataset where the server or uploader would read it.
  *
@@ -8,7 +12,7 @@
  * the same file (even after editing it) replaces the dataset quietly, but a
  * folder holding anything else is only replaced with --force.
  */
-import { readFile, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { isValidDatasetName } from '../shared/tile-key.ts';
@@ -28,6 +32,22 @@ export interface TileOptions {
   readonly overlap: number;
   readonly force: boolean;
   readonly log: (line: string) => void;
+  /** own (default): z/x/y + info.json; zxy: z/x/y only; dzi: NAME.dzi + NAME_files/ as vips writes it. */
+  readonly layout?: TileLayout;
+}
+
+export const TILE_LAYOUTS = ['own', 'zxy', 'dzi'] as const;
+export type TileLayout = (typeof TILE_LAYOUTS)[number];
+
+export function parseTileLayout(value: string | undefined): TileLayout {
+  const layout = value ?? 'own';
+  if (!(TILE_LAYOUTS as readonly string[]).includes(layout)) throw new CliError('usage', `--layout must be one of ${TILE_LAYOUTS.join(', ')}, got "${layout}".`);
+  return layout as TileLayout;
+}
+
+/** Tile size and overlap when not given: vips' DZI defaults for dzi, ours otherwise. */
+export function layoutDefaults(layout: TileLayout): { tileSize: number; overlap: number } {
+  return layout === 'dzi' ? { tileSize: 254, overlap: 1 } : { tileSize: 256, overlap: 0 };
 }
 
 interface SourceIdentity {
@@ -96,6 +116,7 @@ export async function runTile(options: TileOptions): Promise<void> {
   const started = Date.now();
   checkOptions(options);
   const source = await identifyInput(options.input);
+  if (options.layout === 'dzi') return runTileDzi(options, started);
   const target = join(options.outRoot, options.dataset);
   await checkTarget(target, source, options.force);
 
@@ -112,7 +133,7 @@ export async function runTile(options: TileOptions): Promise<void> {
     }
     const version = await computeVersion(staging);
     await writeFile(join(staging, SOURCE_FILE), `${JSON.stringify(source)}\n`);
-    await writeInfo(staging, {
+    if (options.layout !== 'zxy') await writeInfo(staging, {
       width: result.width,
       height: result.height,
       tileSize: options.tileSize,
@@ -125,8 +146,37 @@ export async function runTile(options: TileOptions): Promise<void> {
     await publishDataset(staging, target);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     options.log(
-      `tiled ${options.input} (${result.width}x${result.height}) into ${target}: ${result.tiles} tiles, levels 0..${result.maxLevel}, version ${version}, ${seconds} s`,
+      `tiled ${options.input} (${result.width}x${result.height}) into ${target}: ${result.tiles} tiles, levels 0..${result.maxLevel}, version ${version}, ${seconds} s` +
+        (options.layout === 'zxy' ? `; no descriptor written (bare z/x/y): run tile-accelerator describe ${options.dataset} to serve it` : ''),
     );
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+/** DZI exactly as libvips writes it (sharp is libvips): `NAME.dzi` published after `NAME_files/`. */
+async function runTileDzi(options: TileOptions, started: number): Promise<void> {
+  const descriptor = join(options.outRoot, `${options.dataset}.dzi`);
+  const files = join(options.outRoot, `${options.dataset}_files`);
+  const exists = await stat(descriptor).then(() => true, () => false);
+  if (exists && !options.force) {
+    throw new CliError('output-conflict', `${descriptor} already exists; pass --force to replace it, or pick another --dataset or --out.`);
+  }
+  const staging = stagingDirFor(files);
+  await rm(staging, { recursive: true, force: true });
+  try {
+    const image = sharp(options.input, { limitInputPixels: false, autoOrient: true });
+    const encoded = options.format === 'png' ? image.png() : options.format === 'webp' ? image.webp({ quality: options.quality }) : image.jpeg({ quality: options.quality });
+    let info;
+    try {
+      info = await encoded.tile({ size: options.tileSize, overlap: options.overlap, layout: 'dz' }).toFile(join(staging, options.dataset));
+    } catch (error) {
+      throw new CliError('tiling-failed', `tiling ${options.input} failed: ${(error as Error).message}`, { cause: error });
+    }
+    await publishDataset(join(staging, `${options.dataset}_files`), files);
+    await rename(join(staging, `${options.dataset}.dzi`), descriptor);
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    options.log(`tiled ${options.input} (${info.width}x${info.height}) into ${descriptor} + ${files}/ (DZI, ${options.tileSize}-pixel tiles, overlap ${options.overlap}), ${seconds} s`);
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
