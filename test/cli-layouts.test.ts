@@ -8,7 +8,7 @@ import { copyFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliError } from '../src/cli/cli-error.ts';
-import { runDescribe } from '../src/cli/describe.ts';
+import { runDescribe, runDescribeBucket } from '../src/cli/describe.ts';
 import { uploadDataset } from '../src/cli/uploader.ts';
 import { S3Objects } from '../src/shared/s3-objects.ts';
 import { startS3rver, type S3rverHandle } from './support/s3rver.ts';
@@ -42,6 +42,17 @@ describe('describe', () => {
     expect(JSON.parse(await readFile(join(pyramids.root, 'bare', 'info.json'), 'utf8'))).toEqual(info);
     expect(lines.join('\n')).toMatch(/described .*bare: zxy 1000x700/);
     await expect(runDescribe({ root: pyramids.root, dataset: 'bare', layout: 'zxy', force: false, log: () => {} })).rejects.toThrow(/already described/);
+  });
+
+  it('describes a bare pyramid that is only in the bucket (--bucket): lists it, reads the edge tiles, PUTs info.json', async () => {
+    const files = (await listFiles(join(pyramids.root, 'bare'))).filter((f) => f !== 'info.json');
+    for (const file of files) {
+      await objects.put(`only-in-bucket/${file}`, new Uint8Array(await readFile(join(pyramids.root, 'bare', file))), { contentType: 'image/jpeg', cacheControl: 'no-cache' });
+    }
+    const info = await runDescribeBucket({ objects, bucket: 'layouts', dataset: 'only-in-bucket', layout: 'zxy', force: false, log: () => {} });
+    expect(info).toMatchObject({ layout: 'zxy', width: 1000, height: 700, tileSize: 256, minLevel: 0, maxLevel: 10, format: 'jpg' });
+    const stored = await objects.get('only-in-bucket/info.json');
+    expect(JSON.parse(new TextDecoder().decode(stored!.bytes))).toEqual(info);
   });
 
   it('says when tiles disagree with the geometry of the highest level', async () => {

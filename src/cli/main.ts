@@ -20,7 +20,7 @@ const USAGE = `usage:
   tile-accelerator sample [--out DIR] [--if-missing]
   tile-accelerator tile <image> --dataset NAME [--out DIR] [--layout own|zxy|dzi] [--format jpg|png|webp] [--quality N] [--tile-size 256] [--overlap 0] [--force]
   tile-accelerator upload <dataset> [--from DIR]
-  tile-accelerator describe <dataset> [--from DIR] [--layout zxy|xyz] [--force]
+  tile-accelerator describe <dataset> [--from DIR | --bucket] [--layout zxy|xyz] [--force]
 DIR defaults to $TILES_DIR or data/tiles.`;
 
 function defaultTilesDir(): string {

@@ -6,6 +6,7 @@
  * wrapper, plain global fetch). Foreign failures become TileErrors here.
  */
 import { AwsClient } from 'aws4fetch';
+import { XMLParser } from 'fast-xml-parser';
 import { TileError } from './errors.ts';
 
 export type FetchLike = (request: Request, init?: RequestInit) => Promise<Response>;
@@ -98,6 +99,34 @@ export class S3Objects {
     }));
   }
 
+  /**
+   * Keys (with size and ETag) below `prefix`, via ListObjectsV2, at most
+   * `maxKeys` of them (pages of 1000 are followed while the listing is truncated).
+   */
+  async list(prefix: string, maxKeys = 1_000_000, signal?: AbortSignal): Promise<Array<{ key: string; size: number; etag: string }>> {
+    const keys: Array<{ key: string; size: number; etag: string }> = [];
+    let token: string | undefined;
+    do {
+      const query = new URLSearchParams({ 'list-type': '2', prefix, ...(token ? { 'continuation-token': token } : {}) });
+      const timeout = AbortSignal.timeout(this.timeoutMs);
+      const request = await this.client.sign(`${this.base}?${query}`, { method: 'GET' });
+      let response: Response;
+      try {
+        response = await this.fetch(request, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+      } catch (error) {
+        throw new TileError(timeout.aborted ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_ERROR', `S3 LIST ${prefix} failed (${(error as Error).message}).`, { cause: error });
+      }
+      if (!response.ok) {
+        await response.body?.cancel();
+        throw new S3StatusError(response.status, 'LIST', prefix);
+      }
+      const page = listPage(await response.text());
+      keys.push(...page.keys);
+      token = page.next;
+    } while (token && keys.length < maxKeys);
+    return keys.slice(0, maxKeys);
+  }
+
   /** Stores the bytes; resolves to the ETag the server gave them. */
   async put(key: string, body: Uint8Array<ArrayBuffer>, options: PutOptions, signal?: AbortSignal): Promise<string> {
     const init: RequestInit = {
@@ -142,4 +171,15 @@ export class S3Objects {
       throw new TileError('UPSTREAM_ERROR', `S3 ${method} ${key} failed: ${(error as Error).message}`, { cause: error });
     }
   }
+}
+
+const listXml = new XMLParser({ parseTagValue: false, isArray: (name) => name === 'Contents' });
+
+/** One ListObjectsV2 page: its keys, and the token of the next page when truncated. */
+function listPage(xml: string): { keys: Array<{ key: string; size: number; etag: string }>; next: string | undefined } {
+  const result = (listXml.parse(xml) as { ListBucketResult?: Record<string, unknown> }).ListBucketResult ?? {};
+  const contents = (result['Contents'] as Array<Record<string, unknown>> | undefined) ?? [];
+  const keys = contents.map((c) => ({ key: String(c['Key'] ?? ''), size: Number(c['Size'] ?? 0), etag: String(c['ETag'] ?? '') }));
+  const next = result['IsTruncated'] === 'true' && typeof result['NextContinuationToken'] === 'string' ? result['NextContinuationToken'] : undefined;
+  return { keys, next };
 }
