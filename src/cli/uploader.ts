@@ -20,7 +20,7 @@ import { contentTypeFor } from '../shared/tile-key.ts';
 import { CliError } from './cli-error.ts';
 import { INFO_FILE, listTileFiles, readInfo } from './dataset-folder.ts';
 import { silentProgress, type Progress } from './progress.ts';
-import { DEFAULT_RETRY, withRetry, type RetryOptions } from './retry.ts';
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../shared/retry.ts';
 
 export const TILE_CACHE_CONTROL = 'public, max-age=3600';
 export const INFO_CACHE_CONTROL = 'public, max-age=60';
@@ -34,7 +34,7 @@ export interface UploadOptions {
   readonly dataset: string;
   readonly objects: S3Objects;
   readonly maxWorkers: number;
-  readonly retry?: RetryOptions;
+  readonly retry?: RetryPolicy;
   readonly progress?: Progress;
   readonly log?: (line: string) => void;
 }

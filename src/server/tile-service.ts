@@ -4,13 +4,18 @@
  * seconds) -> bounds check -> server cache (versioned key) -> negative cache
  * -> one shared upstream read per tile (concurrent callers, single or batch,
  * wait on the same promise) that walks the format fallback order.
+ * Only a body that is really an image of the type served enters the cache
+ * (shared/image-body.ts); anything else is an upstream error. Info is served
+ * stale while the store fails (stale-info.ts), so cached tiles outlive outages.
  */
 import { ByteLru } from '../shared/byte-lru.ts';
+import { checkImageBody } from '../shared/image-body.ts';
 import { isTileInBounds, levelTiles, type DatasetInfo } from '../shared/dataset-info.ts';
 import { TileError } from '../shared/errors.ts';
 import { cacheKey, formatTileCoord, type TileExtension, type TileKey } from '../shared/tile-key.ts';
 import { DEFAULTS } from './defaults.ts';
 import { formatOrder, FormatMemory, NegativeCache } from './format-fallback.ts';
+import { StaleInfoCache, type InfoReport } from './stale-info.ts';
 import { ServerStats } from './stats.ts';
 import type { TileBody, TileSource } from './tile-source.ts';
 
@@ -25,6 +30,10 @@ export interface TileServiceOptions {
   cacheMaxBytes?: number;
   /** How long a dataset's info.json is trusted before it is read again. */
   infoTtlMs?: number;
+  /** How long the last good info.json is served while reading it again fails. */
+  infoStaleIfErrorMs?: number;
+  /** Tiles being read from the store at once; a miss past it is refused (OVERLOADED). */
+  maxUpstreamReads?: number;
   /** How long a tile known to exist in no format is answered 404 without asking upstream. */
   negativeTtlMs?: number;
   negativeMaxEntries?: number;
@@ -44,7 +53,8 @@ const ENTRY_OVERHEAD_BYTES = 200;
 export class TileService {
   readonly stats: ServerStats;
   readonly #source: TileSource;
-  readonly #infos: ByteLru<DatasetInfo>;
+  readonly #infos: StaleInfoCache;
+  readonly #maxUpstreamReads: number;
   readonly #tiles: ByteLru<ServedTile>;
   readonly #missing: NegativeCache;
   readonly #formats: FormatMemory;
@@ -55,7 +65,11 @@ export class TileService {
   constructor(source: TileSource, options: TileServiceOptions = {}) {
     this.#source = source;
     this.stats = options.stats ?? new ServerStats();
-    this.#infos = new ByteLru<DatasetInfo>({ maxBytes: 1000, sizeOf: () => 1, ttlMs: options.infoTtlMs ?? DEFAULTS.infoTtlMs });
+    this.#infos = new StaleInfoCache({
+      ttlMs: options.infoTtlMs ?? DEFAULTS.infoTtlMs,
+      staleIfErrorMs: options.infoStaleIfErrorMs ?? DEFAULTS.infoStaleIfErrorMs,
+    });
+    this.#maxUpstreamReads = options.maxUpstreamReads ?? DEFAULTS.maxUpstreamReads;
     this.#tiles = new ByteLru<ServedTile>({
       maxBytes: options.cacheMaxBytes ?? DEFAULTS.tileCacheMaxBytes,
       sizeOf: (tile) => tile.bytes.byteLength + ENTRY_OVERHEAD_BYTES,
@@ -76,16 +90,26 @@ export class TileService {
   }
 
   async info(dataset: string): Promise<DatasetInfo> {
+    return (await this.#info(dataset)).info;
+  }
+
+  /** How old this dataset's info is and whether it is being served stale. */
+  infoReport(dataset: string): InfoReport {
+    return this.#infos.report(dataset);
+  }
+
+  async #info(dataset: string): Promise<{ info: DatasetInfo; stale: boolean }> {
     const missingKey = `${dataset}@info`;
     const absent = () => new TileError('NOT_FOUND', `Dataset "${dataset}" does not exist (no ${dataset}/info.json).`);
     if (this.#missing.has(missingKey)) throw absent();
     // Shared by every caller, so not tied to one caller's signal (the upstream timeout bounds it).
-    const info = await this.#infos.load(dataset, async () => (await this.#source.getInfo(dataset)) ?? undefined);
+    const { info, stale } = await this.#infos.get(dataset, () => this.#source.getInfo(dataset));
     if (!info) {
       this.#missing.add(missingKey);
       throw absent();
     }
-    return info;
+    if (stale) this.stats.count(dataset, 'staleInfoServed');
+    return { info, stale };
   }
 
   /**
@@ -95,7 +119,7 @@ export class TileService {
    */
   async tile(key: TileKey): Promise<ServedTile> {
     const { dataset } = key;
-    const info = await this.info(dataset);
+    const { info, stale } = await this.#info(dataset);
     if (!isTileInBounds(info, key)) {
       this.stats.count(dataset, 'outOfBounds');
       throw outOfBounds(key, info);
@@ -104,6 +128,7 @@ export class TileService {
     const cached = this.#tiles.get(id);
     if (cached) {
       this.stats.count(dataset, 'cacheHits');
+      if (stale) this.stats.count(dataset, 'staleTilesServed');
       return cached;
     }
     if (this.#missing.has(id)) {
@@ -112,6 +137,10 @@ export class TileService {
     }
     this.stats.count(dataset, 'cacheMisses');
     if (this.#inFlight.has(id)) this.stats.count(dataset, 'dedupedWaits');
+    else if (this.#inFlight.size >= this.#maxUpstreamReads) {
+      this.stats.count(dataset, 'overloaded');
+      throw new TileError('OVERLOADED', `The companion is already reading ${this.#inFlight.size} tiles from the store; retry in a moment.`);
+    }
     const tile = await this.#tiles.load(id, () => this.#readAnyFormat(id, key));
     if (!tile) throw notFound(key);
     return tile;
@@ -150,6 +179,16 @@ export class TileService {
         if (!body) {
           this.stats.count(dataset, 'sourceMissing');
           continue;
+        }
+        const verdict = checkImageBody(body.bytes, { contentType: body.contentType });
+        if (!verdict.ok) {
+          // Never cached: the next request asks the store again, which may have recovered.
+          this.stats.count(dataset, 'sourceErrors');
+          this.stats.count(dataset, 'invalidBodies');
+          throw new TileError(
+            'UPSTREAM_ERROR',
+            `The tile store's answer for tile ${formatTileCoord({ ...key, ext: format })} of dataset "${dataset}" is not a tile: ${verdict.reason}. It was not cached.`,
+          );
         }
         this.stats.count(dataset, 'sourceFound');
         if (format !== key.ext) this.stats.count(dataset, 'fallbacks');

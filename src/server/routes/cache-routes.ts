@@ -5,15 +5,35 @@
  */
 import type { Hono } from 'hono';
 import { assertDatasetName } from '../../shared/tile-key.ts';
+import type { Admission, AdmissionReport } from '../admission.ts';
 import { requireAdmin, type AuthOptions } from '../auth.ts';
+import type { InfoReport } from '../stale-info.ts';
 import type { ServerStats, DatasetCounters } from '../stats.ts';
 import type { CacheReport, TileService } from '../tile-service.ts';
+import type { UpstreamHealth } from '../upstream/http-upstream.ts';
 import type { UpstreamMetrics, UpstreamReport } from '../upstream/upstream-metrics.ts';
 
 export interface CacheRouteOptions {
   service: TileService;
   stats: ServerStats;
   auth: AuthOptions;
+  admission: Admission;
+}
+
+/**
+ * How the companion is coping: whether the store answers (`upstreamHealthy`,
+ * false while the circuit breaker is open or probing), how old the dataset's
+ * info is and whether it is served stale, what was served stale, the retry
+ * budget, and the admission gauges.
+ */
+export interface ReliabilityReport {
+  upstreamHealthy: boolean;
+  info: InfoReport;
+  /** This dataset's info lookups and cached tiles answered while its info was stale. */
+  staleServed: { info: number; tiles: number };
+  /** Present for HTTP stores (R2): the breaker and the retry/hedge budget. */
+  upstream: UpstreamHealth | null;
+  admission: AdmissionReport;
 }
 
 export interface CacheStatsSection {
@@ -33,6 +53,7 @@ export interface CacheStatsBody extends CacheStatsSection {
   source: string;
   overall: DatasetCounters;
   all: CacheStatsSection;
+  reliability: ReliabilityReport;
 }
 
 function section(counters: DatasetCounters, cache: CacheReport, upstream: UpstreamReport | null): CacheStatsSection {
@@ -44,25 +65,36 @@ function section(counters: DatasetCounters, cache: CacheReport, upstream: Upstre
   };
 }
 
-export function mountCacheRoutes(app: Hono, { service, stats, auth }: CacheRouteOptions): void {
+export function mountCacheRoutes(app: Hono, { service, stats, auth, admission }: CacheRouteOptions): void {
   app.get('/api/tiles/:dataset/cache-stats', (c) => {
     const dataset = assertDatasetName(c.req.param('dataset'));
-    const metrics = (service.source as { metrics?: UpstreamMetrics }).metrics;
+    const source = service.source as { metrics?: UpstreamMetrics; health?: () => UpstreamHealth };
+    const metrics = source.metrics;
     const all = section(stats.overall(), service.cacheReport(), metrics?.overall() ?? null);
+    const counters = stats.dataset(dataset);
+    const health = source.health?.() ?? null;
+    const info = service.infoReport(dataset);
     const body: CacheStatsBody = {
       dataset,
       source: service.sourceKind,
-      ...section(stats.dataset(dataset), service.cacheReport(dataset), metrics?.dataset(dataset) ?? null),
+      ...section(counters, service.cacheReport(dataset), metrics?.dataset(dataset) ?? null),
       overall: all.counters,
       all,
+      reliability: {
+        upstreamHealthy: (health?.healthy ?? true) && !info.stale,
+        info,
+        staleServed: { info: counters.staleInfoServed, tiles: counters.staleTilesServed },
+        upstream: health,
+        admission: admission.report(),
+      },
     };
     c.header('Cache-Control', 'no-store');
     return c.json(body);
   });
 
-  app.post('/api/tiles/:dataset/cache-clear', (c) => {
+  app.post('/api/tiles/:dataset/cache-clear', async (c) => {
     const dataset = assertDatasetName(c.req.param('dataset'));
-    requireAdmin(c, auth);
+    await requireAdmin(c, auth);
     return c.json({ dataset, removed: service.clear(dataset) });
   });
 }

@@ -8,6 +8,10 @@
  */
 import { Pool } from 'undici';
 import type { UpstreamFetch, UpstreamResponse } from './http-upstream.ts';
+import { NotSentError, SendGate } from './send-gate.ts';
+
+/** undici failures that mean the request never reached the store. */
+const NOT_SENT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
 
 export interface PoolFetchOptions {
   /** Sockets per origin: a 100-tile batch can be in flight at once. */
@@ -27,6 +31,15 @@ export interface PoolFetch {
 
 export function createPoolFetch(options: PoolFetchOptions): PoolFetch {
   const pools = new Map<string, Pool>();
+  const gates = new Map<string, SendGate>();
+  const gateFor = (origin: string): SendGate => {
+    let gate = gates.get(origin);
+    if (!gate) {
+      gate = new SendGate(options.connections, options.connections * 10);
+      gates.set(origin, gate);
+    }
+    return gate;
+  };
   const poolFor = (origin: string): Pool => {
     let pool = pools.get(origin);
     if (!pool) {
@@ -46,12 +59,24 @@ export function createPoolFetch(options: PoolFetchOptions): PoolFetch {
 
   const fetch: UpstreamFetch = async (url, init) => {
     const target = new URL(url);
-    const response = await poolFor(target.origin).request({
-      method: init.method,
-      path: `${target.pathname}${target.search}`,
-      headers: init.headers,
-      signal: init.signal,
-    });
+    const pool = poolFor(target.origin);
+    // One GET per socket: what waits, waits in our gate, where "never sent" is known.
+    const release = await gateFor(target.origin).acquire(init.signal);
+    let response: Awaited<ReturnType<Pool['request']>>;
+    try {
+      response = await pool.request({
+        method: init.method,
+        path: `${target.pathname}${target.search}`,
+        headers: init.headers,
+        signal: init.signal,
+      });
+    } catch (error) {
+      release();
+      const code = (error as { code?: string }).code;
+      if (code && NOT_SENT_CODES.has(code)) throw new NotSentError(`No connection to the tile store (${code}).`, { cause: error });
+      throw error;
+    }
+    response.body.once('close', release);
     const result: UpstreamResponse = {
       status: response.statusCode,
       headers: {
