@@ -8,10 +8,39 @@
  */
 import { Pool } from 'undici';
 import type { UpstreamFetch, UpstreamResponse } from './http-upstream.ts';
-import { NotSentError, SendGate } from './send-gate.ts';
 
-/** undici failures that mean the request never reached the store. */
-const NOT_SENT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
+/**
+ * A GET that failed before undici wrote it to a socket (it timed out or was
+ * aborted in undici's queue, or no connection could be made): the store never
+ * saw it, so it is not a billed request. http-upstream reads `notSent`.
+ */
+export class NotSentError extends Error {
+  override readonly name = 'NotSentError';
+  readonly notSent = true;
+}
+
+type DispatchOptions = Parameters<Pool['dispatch']>[0];
+type DispatchHandler = Parameters<Pool['dispatch']>[1] & { onRequestSent?: () => void };
+
+/**
+ * Makes `pool` tell us when a request's bytes have been written: undici calls
+ * a legacy handler's `onRequestSent` then, and `pool.request` dispatches
+ * through `this.dispatch` with such a handler, so we add the hook there.
+ */
+function reportSent(pool: Pool, sent: WeakMap<object, () => void>): void {
+  const dispatch = pool.dispatch.bind(pool);
+  pool.dispatch = ((opts: DispatchOptions, handler: DispatchHandler) => {
+    const onSent = sent.get(opts);
+    if (onSent) {
+      const previous = handler.onRequestSent?.bind(handler);
+      handler.onRequestSent = () => {
+        onSent();
+        previous?.();
+      };
+    }
+    return dispatch(opts, handler);
+  }) as Pool['dispatch'];
+}
 
 export interface PoolFetchOptions {
   /** Sockets per origin: a 100-tile batch can be in flight at once. */
@@ -31,15 +60,7 @@ export interface PoolFetch {
 
 export function createPoolFetch(options: PoolFetchOptions): PoolFetch {
   const pools = new Map<string, Pool>();
-  const gates = new Map<string, SendGate>();
-  const gateFor = (origin: string): SendGate => {
-    let gate = gates.get(origin);
-    if (!gate) {
-      gate = new SendGate(options.connections, options.connections * 10);
-      gates.set(origin, gate);
-    }
-    return gate;
-  };
+  const sentHooks = new WeakMap<object, () => void>();
   const poolFor = (origin: string): Pool => {
     let pool = pools.get(origin);
     if (!pool) {
@@ -52,6 +73,7 @@ export function createPoolFetch(options: PoolFetchOptions): PoolFetch {
         bodyTimeout: options.timeoutMs,
         connect: { timeout: options.timeoutMs },
       });
+      reportSent(pool, sentHooks);
       pools.set(origin, pool);
     }
     return pool;
@@ -59,24 +81,23 @@ export function createPoolFetch(options: PoolFetchOptions): PoolFetch {
 
   const fetch: UpstreamFetch = async (url, init) => {
     const target = new URL(url);
-    const pool = poolFor(target.origin);
-    // One GET per socket: what waits, waits in our gate, where "never sent" is known.
-    const release = await gateFor(target.origin).acquire(init.signal);
+    const request = {
+      method: init.method,
+      path: `${target.pathname}${target.search}`,
+      headers: init.headers,
+      signal: init.signal,
+    };
+    let sent = false;
+    sentHooks.set(request, () => {
+      sent = true;
+    });
     let response: Awaited<ReturnType<Pool['request']>>;
     try {
-      response = await pool.request({
-        method: init.method,
-        path: `${target.pathname}${target.search}`,
-        headers: init.headers,
-        signal: init.signal,
-      });
+      response = await poolFor(target.origin).request(request);
     } catch (error) {
-      release();
-      const code = (error as { code?: string }).code;
-      if (code && NOT_SENT_CODES.has(code)) throw new NotSentError(`No connection to the tile store (${code}).`, { cause: error });
+      if (!sent) throw new NotSentError('The GET never reached the tile store (queued, aborted or not connected).', { cause: error });
       throw error;
     }
-    response.body.once('close', release);
     const result: UpstreamResponse = {
       status: response.statusCode,
       headers: {
