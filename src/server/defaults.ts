@@ -57,11 +57,11 @@ export const DEFAULTS = {
   maxBatchBodyBytes: 16 * 1024,
   maxUrlLength: 8 * 1024,
   /** API requests being handled at once (streams excluded); past it: 503 OVERLOADED with Retry-After. */
-  maxConcurrentRequests: 256,
+  maxConcurrentRequests: 128,
   /** Batch answers streaming at once; past it: 503 OVERLOADED. Each holds at most one encoded frame. */
-  maxOpenBatchStreams: 512,
+  maxOpenBatchStreams: 32,
   /** Tile reads from the store at once (all formats of one tile count once); past it: 503 OVERLOADED. */
-  maxUpstreamReads: 512,
+  maxUpstreamReads: 256,
   /** Seconds a client is asked to wait after a 503 (Retry-After). */
   overloadRetryAfterSeconds: 1,
   /** Node server: request headers must arrive within (ms)… */

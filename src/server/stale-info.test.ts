@@ -53,3 +53,23 @@ describe('StaleInfoCache', () => {
     expect(cache.report('d')).toMatchObject({ stale: false, lastError: null, ageMs: 0 });
   });
 });
+
+describe('StaleInfoCache under load', () => {
+  it('answers callers that arrive while a read again is under way with the info it has, without a second read', async () => {
+    let now = 0;
+    const cache = new StaleInfoCache({ ttlMs: 10, staleIfErrorMs: 1000, now: () => now });
+    await cache.get('d', async () => info('v1'));
+    now = 20;
+    let finish!: (value: DatasetInfo) => void;
+    let reads = 0;
+    const slow = () => {
+      reads += 1;
+      return new Promise<DatasetInfo>((resolve) => (finish = resolve));
+    };
+    const first = cache.get('d', slow); // the caller that starts the read waits for it
+    expect(await cache.get('d', slow)).toEqual({ info: info('v1'), stale: false });
+    expect(reads).toBe(1);
+    finish(info('v2'));
+    expect(await first).toEqual({ info: info('v2'), stale: false });
+  });
+});

@@ -5,7 +5,10 @@
  * open) the last good info keeps being served for up to `staleIfErrorMs`,
  * and since cached tiles are keyed by its version, they stay servable too.
  * While the store is known to be failing, stale info is answered at once and
- * the read runs in the background, so no tile waits on a dead store.
+ * the read runs in the background, so no tile waits on a dead store. And
+ * while one caller's read again is under way, the others are answered with
+ * the info they have instead of queueing behind it (under load, that read
+ * waits behind every tile read in flight, and every request would wait too).
  * Bounded by `maxEntries` datasets (least recently read dropped first).
  */
 import type { DatasetInfo } from '../shared/dataset-info.ts';
@@ -57,6 +60,7 @@ export class StaleInfoCache {
     const age = this.#now() - entry.fetchedAt;
     if (age < this.#options.ttlMs) return { info: entry.info, stale: false };
     const usable = age < this.#options.staleIfErrorMs;
+    if (entry.refreshing && usable) return { info: entry.info, stale: entry.lastError !== null };
     const refresh = this.#refresh(dataset, entry, load);
     // Known to be failing: do not make this caller wait on the store.
     if (entry.lastError !== null && usable) return { info: entry.info, stale: true };

@@ -45,7 +45,14 @@ const tooLarge = (max: number) =>
 
 async function requestedTiles(c: Context): Promise<string[]> {
   if (c.req.method === 'GET') return c.req.queries('tiles') ?? [];
-  const text = await c.req.text();
+  let text: string;
+  try {
+    text = await c.req.text();
+  } catch (error) {
+    if (error instanceof TileError) throw error; // the body limit's 413
+    // The client went away or was cut off (request timeout) mid-body: its problem, not an internal error.
+    throw new TileError('BAD_REQUEST', 'The batch body did not arrive completely: send it at once.', { cause: error });
+  }
   let body: unknown;
   try {
     body = JSON.parse(text);
