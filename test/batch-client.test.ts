@@ -8,6 +8,7 @@ import { createApp } from '../src/server/app.ts';
 import type { ObjectSource } from '../src/server/object-source.ts';
 import type { DatasetInfo } from '../src/shared/dataset-info.ts';
 import { BatchClient, BatchFailedError } from '../src/sw/batch-client.ts';
+import { imageEnvelope } from './support/image-envelope.ts';
 
 const info: DatasetInfo = { width: 4096, height: 4096, tileSize: 256, overlap: 0, minLevel: 0, maxLevel: 4, format: 'jpg', version: 'v1' };
 const ORIGIN = 'http://companion.test';
@@ -21,7 +22,7 @@ function gatedSource(gated: (x: number) => Promise<void> | undefined): ObjectSou
       const [, z, x, y] = /\/(\d+)\/(\d+)\/(\d+)\.jpg$/.exec(key) ?? [];
       if (x === undefined) return null;
       await gated(Number(x));
-      return { bytes: encode(`tile ${z}/${x}/${y}`), contentType: 'image/jpeg', etag: `"${x}"` };
+      return { bytes: imageEnvelope('jpeg', encode(`tile ${z}/${x}/${y}`)), contentType: 'image/jpeg', etag: `"${x}"` };
     },
   };
 }
@@ -52,7 +53,7 @@ describe('BatchClient against the companion', () => {
     void slow.then(() => (slowDone = true));
 
     const first = await fast;
-    expect(new TextDecoder().decode(first.frame.body)).toBe('tile 4/0/0');
+    expect(first.frame.body).toEqual(imageEnvelope('jpeg', new TextEncoder().encode('tile 4/0/0')));
     expect(slowDone).toBe(false);
     expect(stored).toEqual([]); // the batch has not ended yet
     open();

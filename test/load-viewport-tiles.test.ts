@@ -10,10 +10,13 @@ import { loadViewportTiles } from '../src/client/load-viewport-tiles.ts';
 import { TileError } from '../src/shared/errors.ts';
 import { startCompanion, type RunningCompanion } from '../src/server/node-server.ts';
 import { LocalFolderSource } from '../src/server/sources/local-folder.ts';
+import { imageEnvelope } from './support/image-envelope.ts';
 
 let dir: string;
 let companion: RunningCompanion;
-const bytesOf = (x: number, y: number) => new Uint8Array(300 + x * 7 + y).map((_, i) => (i * (x + 3) + y) % 256);
+// Distinct bytes per tile in a real image envelope (the companion refuses non-images); 1/1 is the png one.
+const bytesOf = (x: number, y: number) =>
+  imageEnvelope(x === 1 && y === 1 ? 'png' : 'jpeg', new Uint8Array(300 + x * 7 + y).map((_, i) => (i * (x + 3) + y) % 256));
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'lvt-'));

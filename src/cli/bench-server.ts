@@ -57,6 +57,9 @@ async function syntheticTiles(root: string): Promise<string[]> {
     for (let y = 0; y < side && names.length < tileCount; y += 1) {
       const size = 8_000 + ((x * 7919 + y * 104_729) % 22_000);
       const bytes = new Uint8Array(size).map(() => Math.floor(Math.random() * 256));
+      // A JPEG's start and end markers: the companion serves only bodies that look like the image they claim to be.
+      bytes.set([0xff, 0xd8, 0xff, 0xe0], 0);
+      bytes.set([0xff, 0xd9], size - 2);
       await writeFile(join(root, dataset, '0', String(x), `${y}.jpg`), bytes);
       names.push(`0/${x}/${y}.jpg`);
     }

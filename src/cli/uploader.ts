@@ -22,7 +22,7 @@ import { isRetryableS3Error, type S3Objects } from '../shared/s3-objects.ts';
 import { contentTypeFor, isTileExtension } from '../shared/tile-key.ts';
 import { pyramidFiles } from './pyramid-folder.ts';
 import { silentProgress, type Progress } from './progress.ts';
-import { DEFAULT_RETRY, withRetry, type RetryOptions } from './retry.ts';
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../shared/retry.ts';
 
 export const TILE_CACHE_CONTROL = 'public, max-age=3600';
 export const INFO_CACHE_CONTROL = 'public, max-age=60';
@@ -36,7 +36,7 @@ export interface UploadOptions {
   readonly dataset: string;
   readonly objects: S3Objects;
   readonly maxWorkers: number;
-  readonly retry?: RetryOptions;
+  readonly retry?: RetryPolicy;
   readonly progress?: Progress;
   readonly log?: (line: string) => void;
 }

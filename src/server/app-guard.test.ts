@@ -8,9 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BATCH_CONTENT_TYPE } from '../shared/batch-protocol.ts';
+import { toBase64 } from '../shared/base64.ts';
 import { createApp, type AppOptions } from './app.ts';
 import type { RequestLogLine } from './request-log.ts';
 import { LocalFolderSource } from './sources/local-folder.ts';
+import { imageEnvelope } from '../../test/support/image-envelope.ts';
 
 const AUTH = 'reader-token-0123456789';
 const ADMIN = 'admin-token-0123456789';
@@ -22,7 +24,7 @@ beforeAll(async () => {
   // 600 x 300 at level 1 of 1: 3 x 2 tiles of 256.
   const info = { width: 600, height: 300, tileSize: 256, overlap: 0, minLevel: 0, maxLevel: 1, format: 'jpg', version: 'v1' };
   await writeFile(join(root, 'demo/info.json'), JSON.stringify(info));
-  await writeFile(join(root, 'demo/1/0/0.jpg'), new Uint8Array([1, 2, 3]));
+  await writeFile(join(root, 'demo/1/0/0.jpg'), imageEnvelope('jpeg', new Uint8Array([1, 2, 3])));
 });
 
 const make = (options: Partial<AppOptions> = {}) => createApp({ source: new LocalFolderSource(root), ...options });
@@ -99,7 +101,7 @@ describe('validation', () => {
     expect(response.status).toBe(200);
     const { tiles } = (await response.json()) as { tiles: Record<string, string | null> };
     expect(tiles['1/9/9.jpg']).toBeNull();
-    expect(tiles['1/0/0.jpg']).toBe('AQID');
+    expect(tiles['1/0/0.jpg']).toBe(toBase64(imageEnvelope('jpeg', new Uint8Array([1, 2, 3]))));
   });
 
   it('duplicates collapse; an oversized URL is 413; a chunked body past the limit is 413', async () => {

@@ -6,9 +6,10 @@ import { BATCH_CONTENT_TYPE, readBatchStream } from '../shared/batch-protocol.ts
 import { fromBase64 } from '../shared/base64.ts';
 import { createApp } from './app.ts';
 import { LocalFolderSource } from './sources/local-folder.ts';
+import { imageEnvelope } from '../../test/support/image-envelope.ts';
 
 const info = { width: 600, height: 300, tileSize: 256, overlap: 0, minLevel: 0, maxLevel: 2, format: 'jpg', version: 'v1' };
-const tileBytes = new Uint8Array([0xff, 0xd8, 1, 2, 3, 0xff, 0xd9]);
+const tileBytes = imageEnvelope('jpeg', new Uint8Array([1, 2, 3]));
 let root: string;
 
 beforeAll(async () => {

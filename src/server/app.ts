@@ -7,6 +7,7 @@
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { TileError } from '../shared/errors.ts';
+import { Admission } from './admission.ts';
 import { requireTileToken } from './auth.ts';
 import { DEFAULTS } from './defaults.ts';
 import { requestLog, type RequestLog } from './request-log.ts';
@@ -40,12 +41,19 @@ export interface AppOptions {
   /** Longer URLs are refused (413) before anything is parsed. */
   maxUrlLength?: number;
   maxBatchBodyBytes?: number;
+  /** How long the last good info.json is served while the store fails (stale-if-error). */
+  infoStaleIfErrorMs?: number;
+  /** Requests handled at once, batch answers streaming at once, tiles read from the store at once. */
+  maxConcurrentRequests?: number;
+  maxOpenBatchStreams?: number;
+  maxUpstreamReads?: number;
 }
 
 export interface CompanionApp {
   app: Hono;
   stats: ServerStats;
   service: TileService;
+  admission: Admission;
 }
 
 export function createApp(options: AppOptions): CompanionApp {
@@ -57,6 +65,12 @@ export function createApp(options: AppOptions): CompanionApp {
     cacheMaxBytes: options.cacheMaxBytes ?? DEFAULTS.tileCacheMaxBytes,
     negativeTtlMs: options.negativeTtlMs ?? DEFAULTS.negativeTtlMs,
     ...(options.layouts ? { layouts: options.layouts } : {}),
+    infoStaleIfErrorMs: options.infoStaleIfErrorMs ?? DEFAULTS.infoStaleIfErrorMs,
+    maxUpstreamReads: options.maxUpstreamReads ?? DEFAULTS.maxUpstreamReads,
+  });
+  const admission = new Admission({
+    maxRequests: options.maxConcurrentRequests ?? DEFAULTS.maxConcurrentRequests,
+    maxStreams: options.maxOpenBatchStreams ?? DEFAULTS.maxOpenBatchStreams,
   });
   const auth = { authToken: options.authToken, adminToken: options.adminToken };
   const maxUrlLength = options.maxUrlLength ?? DEFAULTS.maxUrlLength;
@@ -65,6 +79,8 @@ export function createApp(options: AppOptions): CompanionApp {
     const tileError =
       error instanceof TileError ? error : new TileError('INTERNAL', 'The companion failed unexpectedly; see its log.', { cause: error });
     if (tileError.code === 'INTERNAL') console.error(error);
+    if (tileError.code === 'OVERLOADED') c.header('Retry-After', String(DEFAULTS.overloadRetryAfterSeconds));
+    if (tileError.code === 'UPSTREAM_UNAVAILABLE') c.header('Retry-After', String(Math.ceil(DEFAULTS.breakerCooldownMs / 1000)));
     return c.json(tileError.toJSON(), tileError.status);
   });
 
@@ -86,17 +102,22 @@ export function createApp(options: AppOptions): CompanionApp {
     }
     await next();
   });
+  // Stats stay readable when the companion is saturated: that is when they are needed.
+  app.use('/api/*', admission.middleware((path) => path.endsWith('/cache-stats')));
   app.use('/api/tiles/*', requireTileToken(auth));
 
   mountTileApi(app, {
     service,
     stats,
     auth,
+    admission,
     tileMaxAgeSeconds: options.tileMaxAgeSeconds ?? DEFAULTS.tileMaxAgeSeconds,
+    // Tiles behind a token may be kept by the browser, never by a shared cache.
+    privateTiles: Boolean(options.authToken),
     maxBatchBodyBytes: options.maxBatchBodyBytes ?? DEFAULTS.maxBatchBodyBytes,
   });
   app.all('/api/*', (c) => {
     throw new TileError('NOT_FOUND', `No API endpoint at ${c.req.method} ${new URL(c.req.url).pathname}.`);
   });
-  return { app, stats, service };
+  return { app, stats, service, admission };
 }

@@ -3,7 +3,9 @@
  * single: with AUTH_TOKEN set, a request needs `Authorization: Bearer <token>`
  * or the `tile_token` cookie (what a page's service worker sends by itself).
  * ADMIN_TOKEN, when set, is also accepted everywhere and is the only token
- * that may clear caches.
+ * that may clear caches. Tokens are compared as SHA-256 digests (WebCrypto,
+ * so this runs on Workers too) with a constant-time compare: neither where
+ * they differ nor how long the real token is shows in the timing.
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { TileError } from '../shared/errors.ts';
@@ -38,31 +40,47 @@ function decodeCookie(value: string): string {
   }
 }
 
-/** Compares in time independent of where the strings differ. */
-export function sameToken(a: string, b: string): boolean {
-  let diff = a.length ^ b.length;
-  for (let i = 0; i < Math.max(a.length, b.length); i += 1) diff |= (a.charCodeAt(i) || 0) ^ (b.charCodeAt(i) || 0);
+async function digest(token: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token)));
+}
+
+/** Equal-length digests compared without an early exit (the role of Node's timingSafeEqual). */
+export function equalDigests(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i += 1) diff |= a[i]! ^ b[i]!;
   return diff === 0;
 }
 
-function check(c: Context, accepted: string[], what: string): void {
+/** Whether two tokens are equal, in time independent of their contents and lengths. */
+export async function sameToken(a: string, b: string): Promise<boolean> {
+  const [da, db] = await Promise.all([digest(a), digest(b)]);
+  return equalDigests(da, db);
+}
+
+async function check(c: Context, accepted: string[], what: string): Promise<void> {
   const token = presentedToken(c);
   if (token === null) {
     throw new TileError('UNAUTHORIZED', `${what} needs a token: send "Authorization: Bearer <token>" or the ${AUTH_COOKIE} cookie.`);
   }
-  if (!accepted.some((t) => sameToken(token, t))) throw new TileError('FORBIDDEN', `The token sent is not valid for ${what.toLowerCase()}.`);
+  const presented = await digest(token);
+  const digests = await Promise.all(accepted.map(digest));
+  // Every accepted token is compared, so which one matched does not show either.
+  let ok = false;
+  for (const d of digests) ok = equalDigests(presented, d) || ok;
+  if (!ok) throw new TileError('FORBIDDEN', `The token sent is not valid for ${what.toLowerCase()}.`);
 }
 
 /** Guards every `/api/tiles/*` endpoint when AUTH_TOKEN is set. */
 export function requireTileToken(options: AuthOptions): MiddlewareHandler {
   const accepted = [options.authToken, options.adminToken].filter((t): t is string => Boolean(t));
   return async (c, next) => {
-    if (options.authToken) check(c, accepted, 'This tile endpoint');
+    if (options.authToken) await check(c, accepted, 'This tile endpoint');
     await next();
   };
 }
 
 /** Admin actions: the admin token when one is set, else whatever guards tiles. */
-export function requireAdmin(c: Context, options: AuthOptions): void {
-  if (options.adminToken) check(c, [options.adminToken], 'Clearing the cache');
+export async function requireAdmin(c: Context, options: AuthOptions): Promise<void> {
+  if (options.adminToken) await check(c, [options.adminToken], 'Clearing the cache');
 }

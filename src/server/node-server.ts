@@ -9,6 +9,22 @@ import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { createApp, type AppOptions, type CompanionApp } from './app.ts';
+import { DEFAULTS } from './defaults.ts';
+
+/**
+ * Socket timeouts, set deliberately (Node's defaults hold a slow client for
+ * minutes): headers must arrive within `headersTimeoutMs`, the whole request
+ * within `requestTimeoutMs` (a slow-body client is cut off there), an idle
+ * keep-alive socket closes after `keepAliveTimeoutMs`, and a socket with no
+ * traffic either way (a client that stopped reading a batch) after
+ * `socketIdleTimeoutMs`, which also ends its stream and frees its slot.
+ */
+export interface ServerTimeouts {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  socketIdleTimeoutMs: number;
+}
 
 export interface CompanionServerOptions extends AppOptions {
   /** 0 picks a free port. */
@@ -26,6 +42,8 @@ export interface CompanionServerOptions extends AppOptions {
    * which lifts the browser's six-connections-per-host limit. The bench uses it.
    */
   tls?: { key: string; cert: string };
+  /** Defaults in defaults.ts. */
+  timeouts?: Partial<ServerTimeouts>;
 }
 
 export interface RunningCompanion extends CompanionApp {
@@ -57,12 +75,30 @@ export async function startCompanion(options: CompanionServerOptions): Promise<R
   const fetch = intercept
     ? async (request: Request) => (await intercept(request)) ?? site.fetch(request)
     : site.fetch;
+  const timeouts: ServerTimeouts = {
+    headersTimeoutMs: DEFAULTS.headersTimeoutMs,
+    requestTimeoutMs: DEFAULTS.requestTimeoutMs,
+    keepAliveTimeoutMs: DEFAULTS.keepAliveTimeoutMs,
+    socketIdleTimeoutMs: DEFAULTS.socketIdleTimeoutMs,
+    ...options.timeouts,
+  };
   const tls = options.tls
     ? { createServer: createSecureServer, serverOptions: { ...options.tls, allowHTTP1: true } }
-    : {};
+    : {
+        serverOptions: {
+          headersTimeout: timeouts.headersTimeoutMs,
+          requestTimeout: timeouts.requestTimeoutMs,
+          keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+          // How often Node checks the two timeouts above (its default, 30 s, would make them late by that much).
+          connectionsCheckingInterval: Math.min(1_000, timeouts.headersTimeoutMs),
+        },
+      };
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch, port: options.port ?? 0, hostname: host, ...tls }, () => resolve(s));
   });
+  // Without a 'timeout' listener, Node destroys a socket idle this long (its stream is then cancelled).
+  server.setTimeout(timeouts.socketIdleTimeoutMs);
+  if ('keepAliveTimeout' in server) server.keepAliveTimeout = timeouts.keepAliveTimeoutMs;
   const { port } = server.address() as AddressInfo;
   return {
     ...companion,

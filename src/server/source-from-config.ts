@@ -16,7 +16,14 @@ export type UpstreamSettings = Omit<HttpUpstreamOptions, 'fetch'>;
 export function upstreamSettings(timeoutMs: number = DEFAULTS.upstreamTimeoutMs): UpstreamSettings {
   return {
     timeoutMs,
-    retry: { retries: DEFAULTS.upstreamRetries, baseDelayMs: DEFAULTS.retryBaseDelayMs, maxDelayMs: DEFAULTS.retryMaxDelayMs },
+    retry: {
+      retries: DEFAULTS.upstreamRetries,
+      baseDelayMs: DEFAULTS.retryBaseDelayMs,
+      maxDelayMs: DEFAULTS.retryMaxDelayMs,
+      maxRetryAfterMs: DEFAULTS.maxRetryAfterMs,
+    },
+    retryBudget: { capacity: DEFAULTS.retryBudgetCapacity, refillPerSecond: DEFAULTS.retryBudgetRefillPerSecond },
+    breaker: { failureThreshold: DEFAULTS.breakerFailureThreshold, cooldownMs: DEFAULTS.breakerCooldownMs },
     maxHedgesInFlight: DEFAULTS.maxHedgesInFlight,
     hedgeMinSamples: DEFAULTS.hedgeMinSamples,
     hedgeMinDelayMs: DEFAULTS.hedgeMinDelayMs,

@@ -28,6 +28,14 @@ export interface DatasetCounters {
   sourceErrors: number;
   /** Tiles refused because they lie outside the dataset's levels or grid. */
   outOfBounds: number;
+  /** Upstream bodies refused as tiles (HTML, empty, cut short, wrong type); also in sourceErrors. */
+  invalidBodies: number;
+  /** Info lookups answered with the last good info because reading it again failed. */
+  staleInfoServed: number;
+  /** Cached tiles served while the info was stale (i.e. during a store outage). */
+  staleTilesServed: number;
+  /** Tile misses refused because too many upstream reads were running (503 OVERLOADED). */
+  overloaded: number;
 }
 
 export type CounterName = keyof DatasetCounters;
@@ -48,6 +56,10 @@ const zero = (): DatasetCounters => ({
   sourceMissing: 0,
   sourceErrors: 0,
   outOfBounds: 0,
+  invalidBodies: 0,
+  staleInfoServed: 0,
+  staleTilesServed: 0,
+  overloaded: 0,
 });
 
 /** Datasets counted separately; names come from clients, so the map is bounded. */

@@ -11,10 +11,16 @@
  * key) -> negative cache -> one shared upstream read per tile (concurrent
  * callers, single or batch, wait on the same promise) of the layout's object
  * key, walking the format fallback order.
+ *
+ * Only a body that is really an image of the type served enters the cache
+ * (shared/image-body.ts); anything else is an upstream error. The descriptor
+ * is served stale while the store fails (stale-info.ts), so cached tiles
+ * outlive outages.
  */
 import { ByteLru } from '../shared/byte-lru.ts';
 import type { DatasetInfo } from '../shared/dataset-info.ts';
 import { TileError } from '../shared/errors.ts';
+import { checkImageBody } from '../shared/image-body.ts';
 import {
   findPyramid,
   hasTile,
@@ -29,6 +35,7 @@ import { cacheKey, contentTypeFor, formatTileCoord, type TileExtension, type Til
 import { DEFAULTS } from './defaults.ts';
 import { formatOrder, FormatMemory, NegativeCache } from './format-fallback.ts';
 import type { ObjectSource, TileBody } from './object-source.ts';
+import { StaleInfoCache, type InfoReport } from './stale-info.ts';
 import { ServerStats } from './stats.ts';
 
 export interface ServedTile extends TileBody {
@@ -42,6 +49,10 @@ export interface TileServiceOptions {
   cacheMaxBytes?: number;
   /** How long a dataset's descriptor is trusted before it is read again. */
   infoTtlMs?: number;
+  /** How long the last good descriptor is served while reading it again fails. */
+  infoStaleIfErrorMs?: number;
+  /** Tiles being read from the store at once; a miss past it is refused (OVERLOADED). */
+  maxUpstreamReads?: number;
   /** How long a tile known to exist in no format is answered 404 without asking upstream. */
   negativeTtlMs?: number;
   negativeMaxEntries?: number;
@@ -63,7 +74,8 @@ const ENTRY_OVERHEAD_BYTES = 200;
 export class TileService {
   readonly stats: ServerStats;
   readonly #source: ObjectSource;
-  readonly #datasets: ByteLru<FoundPyramid>;
+  readonly #datasets: StaleInfoCache<FoundPyramid>;
+  readonly #maxUpstreamReads: number;
   readonly #tiles: ByteLru<ServedTile>;
   readonly #missing: NegativeCache;
   readonly #formats: FormatMemory;
@@ -75,7 +87,11 @@ export class TileService {
   constructor(source: ObjectSource, options: TileServiceOptions = {}) {
     this.#source = source;
     this.stats = options.stats ?? new ServerStats();
-    this.#datasets = new ByteLru<FoundPyramid>({ maxBytes: 1000, sizeOf: () => 1, ttlMs: options.infoTtlMs ?? DEFAULTS.infoTtlMs });
+    this.#datasets = new StaleInfoCache<FoundPyramid>({
+      ttlMs: options.infoTtlMs ?? DEFAULTS.infoTtlMs,
+      staleIfErrorMs: options.infoStaleIfErrorMs ?? DEFAULTS.infoStaleIfErrorMs,
+    });
+    this.#maxUpstreamReads = options.maxUpstreamReads ?? DEFAULTS.maxUpstreamReads;
     this.#tiles = new ByteLru<ServedTile>({
       maxBytes: options.cacheMaxBytes ?? DEFAULTS.tileCacheMaxBytes,
       sizeOf: (tile) => tile.bytes.byteLength + ENTRY_OVERHEAD_BYTES,
@@ -98,18 +114,28 @@ export class TileService {
 
   /** The dataset's pyramid, tile root and version (a validated name; nested names allowed). Throws NOT_FOUND or BAD_DESCRIPTOR. */
   async dataset(dataset: string): Promise<FoundPyramid> {
+    return (await this.#dataset(dataset)).found;
+  }
+
+  /** How old this dataset's descriptor is and whether it is being served stale. */
+  infoReport(dataset: string): InfoReport {
+    return this.#datasets.report(dataset);
+  }
+
+  async #dataset(dataset: string): Promise<{ found: FoundPyramid; stale: boolean }> {
     const missingKey = `${dataset}@info`;
     if (this.#missing.has(missingKey)) throw noPyramid(dataset);
     // Shared by every caller, so not tied to one caller's signal (the upstream timeout bounds it).
-    const found = await this.#datasets.load(dataset, async () => {
+    const { info: found, stale } = await this.#datasets.get(dataset, () => {
       const read = (key: string) => this.#source.getObject(key, undefined, dataset);
-      return (await findPyramid(dataset, read, this.#layouts.get(dataset))) ?? undefined;
+      return findPyramid(dataset, read, this.#layouts.get(dataset));
     });
     if (!found) {
       this.#missing.add(missingKey);
       throw noPyramid(dataset);
     }
-    return found;
+    if (stale) this.stats.count(dataset, 'staleInfoServed');
+    return { found, stale };
   }
 
   /** The normalized geometry served at `/api/tiles/{dataset}/info`, in OpenSeadragon's numbering. */
@@ -136,7 +162,7 @@ export class TileService {
    */
   async tile(key: TileKey): Promise<ServedTile> {
     const { dataset } = key;
-    const found = await this.dataset(dataset);
+    const { found, stale } = await this.#dataset(dataset);
     const address: TileAddress = { level: key.z, x: key.x, y: key.y };
     if (!hasTile(found.pyramid, address)) {
       this.stats.count(dataset, 'outOfBounds');
@@ -146,6 +172,7 @@ export class TileService {
     const cached = this.#tiles.get(id);
     if (cached) {
       this.stats.count(dataset, 'cacheHits');
+      if (stale) this.stats.count(dataset, 'staleTilesServed');
       return cached;
     }
     if (this.#missing.has(id)) {
@@ -154,6 +181,10 @@ export class TileService {
     }
     this.stats.count(dataset, 'cacheMisses');
     if (this.#inFlight.has(id)) this.stats.count(dataset, 'dedupedWaits');
+    else if (this.#inFlight.size >= this.#maxUpstreamReads) {
+      this.stats.count(dataset, 'overloaded');
+      throw new TileError('OVERLOADED', `The companion is already reading ${this.#inFlight.size} tiles from the store; retry in a moment.`);
+    }
     const tile = await this.#tiles.load(id, () => this.#readAnyFormat(id, key, found, address));
     if (!tile) throw notFound(key);
     return tile;
@@ -182,9 +213,20 @@ export class TileService {
       for (const format of formatOrder(key.ext, this.#formats.get(dataset, z), found.pyramid.format)) {
         const body = await this.#read(dataset, tileObjectKey(found.root, { ...found.pyramid, format }, address));
         if (!body) continue;
+        const contentType = contentTypeFor(format);
+        const verdict = checkImageBody(body.bytes, { contentType });
+        if (!verdict.ok) {
+          // Never cached: the next request asks the store again, which may have recovered.
+          this.stats.count(dataset, 'sourceErrors');
+          this.stats.count(dataset, 'invalidBodies');
+          throw new TileError(
+            'UPSTREAM_ERROR',
+            `The tile store's answer for tile ${formatTileCoord({ ...key, ext: format })} of dataset "${dataset}" is not a tile: ${verdict.reason}. It was not cached.`,
+          );
+        }
         if (format !== key.ext) this.stats.count(dataset, 'fallbacks');
         this.#formats.remember(dataset, z, format);
-        return { bytes: body.bytes, etag: body.etag, contentType: contentTypeFor(format), format };
+        return { bytes: body.bytes, etag: body.etag, contentType, format };
       }
       // vips --layout google skips blank tiles and writes one blank.png in their place.
       const blank = found.blankKey ? await this.#read(dataset, found.blankKey) : null;

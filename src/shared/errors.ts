@@ -15,6 +15,10 @@ export const ERROR_STATUS = {
   /** A pyramid descriptor (DZI, IIIF info.json, ImageProperties.xml, info.json) that cannot be read: fix the file. */
   BAD_DESCRIPTOR: 502,
   UPSTREAM_TIMEOUT: 504,
+  /** The store is failing and the circuit breaker is open: only cached tiles are served for now. */
+  UPSTREAM_UNAVAILABLE: 503,
+  /** Too many requests or upstream reads at once: retry after the Retry-After seconds. */
+  OVERLOADED: 503,
   INTERNAL: 500,
 } as const;
 

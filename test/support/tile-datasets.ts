@@ -5,6 +5,7 @@
  * `mixed` layout keeps some tiles only as .png or .webp, like the real one.
  */
 import type { TileExtension } from '../../src/shared/tile-key.ts';
+import { formatOfExtension, imageEnvelope } from './image-envelope.ts';
 
 export const INFO = { width: 1024, height: 768, tileSize: 256, overlap: 0, minLevel: 0, maxLevel: 2, format: 'jpg', version: 'v1' } as const;
 
@@ -30,7 +31,8 @@ export function tileBytes(dataset: string, z: number, x: number, y: number, ext:
     state ^= state << 5;
     bytes[i] = state & 0xff;
   }
-  return bytes;
+  // A real image envelope around distinct bytes: the companion refuses bodies that are not images.
+  return imageEnvelope(formatOfExtension(ext), bytes);
 }
 
 /**

@@ -4,7 +4,12 @@
  * share the cache and in-flight reads). JSON (base64, the original contract)
  * by default; the binary stream of `shared/batch-protocol.ts` when the client
  * accepts it, in which each tile is written the moment its read completes.
- * One tile's failure is that tile's status (or null), never the batch's.
+ * One tile's failure is that tile's status (or null), never the batch's,
+ * and that includes a tile whose frame cannot be encoded (metadata too long
+ * for the format): it gets an error frame, the rest and the end still follow.
+ * Both answers are pull-based streams (batch-stream.ts): a client that does
+ * not read holds at most one encoded tile, and a bounded number of streams
+ * may be open at once (admission.ts).
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -19,16 +24,20 @@ import {
 } from '../../shared/batch-protocol.ts';
 import { TileError } from '../../shared/errors.ts';
 import { formatTileCoord, parseTileCoord, type TileKey } from '../../shared/tile-key.ts';
+import type { Admission } from '../admission.ts';
 import { DEFAULTS } from '../defaults.ts';
 import { noteTiles } from '../request-log.ts';
 import type { ServerStats } from '../stats.ts';
 import type { ServedTile, TileService } from '../tile-service.ts';
+import { batchStream } from './batch-stream.ts';
 
 export interface BatchRouteOptions {
   service: TileService;
   stats: ServerStats;
   /** POST bodies larger than this are refused (413) before they are parsed. */
   maxBodyBytes?: number;
+  /** Bounds the batch answers streaming at once. */
+  admission: Admission;
 }
 
 const tooLarge = (max: number) =>
@@ -36,7 +45,14 @@ const tooLarge = (max: number) =>
 
 async function requestedTiles(c: Context): Promise<string[]> {
   if (c.req.method === 'GET') return c.req.queries('tiles') ?? [];
-  const text = await c.req.text();
+  let text: string;
+  try {
+    text = await c.req.text();
+  } catch (error) {
+    if (error instanceof TileError) throw error; // the body limit's 413
+    // The client went away or was cut off (request timeout) mid-body: its problem, not an internal error.
+    throw new TileError('BAD_REQUEST', 'The batch body did not arrive completely: send it at once.', { cause: error });
+  }
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -70,39 +86,21 @@ function frameFor(key: TileKey, outcome: PromiseSettledResult<ServedTile>): Batc
     const tile = outcome.value;
     return { key: name, status: 200, contentType: tile.contentType, etag: tile.etag, body: tile.bytes };
   }
-  const error = asTileError(outcome.reason);
-  if (error.code === 'INTERNAL') console.error(outcome.reason);
+  return errorFrame(name, asTileError(outcome.reason), outcome.reason);
+}
+
+function errorFrame(name: string, error: TileError, cause: unknown): BatchFrame {
+  if (error.code === 'INTERNAL') console.error(cause);
   const body = new TextEncoder().encode(JSON.stringify(error.toJSON()));
   return { key: name, status: error.status, contentType: 'application/json', etag: '', body };
 }
 
-/** Frames in completion order; stops writing (but lets shared reads finish) once the client is gone. */
-function binaryBatch(service: TileService, keys: TileKey[]): ReadableStream<Uint8Array> {
-  let cancelled = false;
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      controller.enqueue(BATCH_MAGIC);
-      const write = (bytes: Uint8Array) => {
-        if (!cancelled) controller.enqueue(bytes);
-      };
-      const all = keys.map(async (key) => {
-        const [outcome] = await Promise.allSettled([service.tile(key)]);
-        write(encodeFrame(frameFor(key, outcome!)));
-      });
-      // Not awaited in start(): the response must begin streaming before the last tile lands.
-      Promise.all(all)
-        .then(() => {
-          write(encodeEnd());
-          if (!cancelled) controller.close();
-        })
-        .catch((error: unknown) => {
-          if (!cancelled) controller.error(error);
-        });
-    },
-    cancel() {
-      cancelled = true;
-    },
-  });
+/** The frame of a tile whose own frame could not be encoded; it never throws for a parsed key. */
+function unencodableFrame(key: TileKey, error: unknown): Uint8Array {
+  const reason = error instanceof Error ? error.message : String(error);
+  const problem = new TileError('UPSTREAM_ERROR', `Tile ${formatTileCoord(key)} cannot be sent in a batch frame (${reason}); ask for it alone.`);
+  console.warn(JSON.stringify({ batchFrameError: { tile: `${key.dataset}/${formatTileCoord(key)}`, reason } }));
+  return encodeFrame(errorFrame(formatTileCoord(key), problem, error));
 }
 
 /** Refuses batch bodies over `maxBodyBytes` (413) before they are read. */
@@ -115,7 +113,9 @@ export function batchBodyLimit(maxBodyBytes: number = DEFAULTS.maxBatchBodyBytes
   });
 }
 
-export function batchRoute({ service, stats }: BatchRouteOptions): (c: Context, dataset: string) => Promise<Response> {
+const utf8 = new TextEncoder();
+
+export function batchRoute({ service, stats, admission }: BatchRouteOptions): (c: Context, dataset: string) => Promise<Response> {
   return async (c, dataset) => {
     const keys = parseBatch(dataset, await requestedTiles(c));
     stats.count(dataset, 'batchRequests');
@@ -123,16 +123,28 @@ export function batchRoute({ service, stats }: BatchRouteOptions): (c: Context, 
     noteTiles(c, keys.length);
     await service.info(dataset); // a missing dataset fails the whole batch: 404
 
+    const onClose = admission.openStream();
     if ((c.req.header('Accept') ?? '').includes(BATCH_CONTENT_TYPE)) {
-      return c.body(binaryBatch(service, keys), 200, { 'Content-Type': BATCH_CONTENT_TYPE, 'Cache-Control': 'no-store' });
+      const stream = batchStream(service, keys, {
+        head: BATCH_MAGIC,
+        encode: (key, outcome) => encodeFrame(frameFor(key, outcome)),
+        onEncodeError: unencodableFrame,
+        tail: encodeEnd(),
+        onClose,
+      });
+      return c.body(stream, 200, { 'Content-Type': BATCH_CONTENT_TYPE, 'Cache-Control': 'no-store' });
     }
-
-    const outcomes = await Promise.allSettled(keys.map((key) => service.tile(key)));
-    const tiles: Record<string, string | null> = {};
-    keys.forEach((key, i) => {
-      const outcome = outcomes[i]!;
-      tiles[formatTileCoord(key)] = outcome.status === 'fulfilled' ? toBase64(outcome.value.bytes) : null;
+    // {"tiles": {"z/x/y.ext": base64 | null, ...}}, written tile by tile as the client reads.
+    const stream = batchStream(service, keys, {
+      head: utf8.encode('{"tiles":{'),
+      encode: (key, outcome, index) => {
+        const value = outcome.status === 'fulfilled' ? `"${toBase64(outcome.value.bytes)}"` : 'null';
+        return utf8.encode(`${index > 0 ? ',' : ''}${JSON.stringify(formatTileCoord(key))}:${value}`);
+      },
+      onEncodeError: (key, _error, index) => utf8.encode(`${index > 0 ? ',' : ''}${JSON.stringify(formatTileCoord(key))}:null`),
+      tail: utf8.encode('}}'),
+      onClose,
     });
-    return c.json({ tiles }, 200, { 'Cache-Control': 'no-store' });
+    return c.body(stream, 200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
   };
 }

@@ -4,15 +4,35 @@
  * to drop one dataset's entries (guarded by ADMIN_TOKEN when set).
  */
 import type { Context } from 'hono';
+import type { Admission, AdmissionReport } from '../admission.ts';
 import { requireAdmin, type AuthOptions } from '../auth.ts';
+import type { InfoReport } from '../stale-info.ts';
 import type { ServerStats, DatasetCounters } from '../stats.ts';
 import type { CacheReport, TileService } from '../tile-service.ts';
+import type { UpstreamHealth } from '../upstream/http-upstream.ts';
 import type { UpstreamMetrics, UpstreamReport } from '../upstream/upstream-metrics.ts';
 
 export interface CacheRouteOptions {
   service: TileService;
   stats: ServerStats;
   auth: AuthOptions;
+  admission: Admission;
+}
+
+/**
+ * How the companion is coping: whether the store answers (`upstreamHealthy`,
+ * false while the circuit breaker is open or probing), how old the dataset's
+ * info is and whether it is served stale, what was served stale, the retry
+ * budget, and the admission gauges.
+ */
+export interface ReliabilityReport {
+  upstreamHealthy: boolean;
+  info: InfoReport;
+  /** This dataset's info lookups and cached tiles answered while its info was stale. */
+  staleServed: { info: number; tiles: number };
+  /** Present for HTTP stores (R2): the breaker and the retry/hedge budget. */
+  upstream: UpstreamHealth | null;
+  admission: AdmissionReport;
 }
 
 export interface CacheStatsSection {
@@ -32,6 +52,7 @@ export interface CacheStatsBody extends CacheStatsSection {
   source: string;
   overall: DatasetCounters;
   all: CacheStatsSection;
+  reliability: ReliabilityReport;
 }
 
 function section(counters: DatasetCounters, cache: CacheReport, upstream: UpstreamReport | null): CacheStatsSection {
@@ -45,27 +66,38 @@ function section(counters: DatasetCounters, cache: CacheReport, upstream: Upstre
 
 export interface CacheRoutes {
   stats(c: Context, dataset: string): Response;
-  clear(c: Context, dataset: string): Response;
+  clear(c: Context, dataset: string): Promise<Response>;
 }
 
-export function cacheRoutes({ service, stats, auth }: CacheRouteOptions): CacheRoutes {
+export function cacheRoutes({ service, stats, auth, admission }: CacheRouteOptions): CacheRoutes {
   return {
     stats(c, dataset) {
-      const metrics = (service.source as { metrics?: UpstreamMetrics }).metrics;
+      const source = service.source as { metrics?: UpstreamMetrics; health?: () => UpstreamHealth };
+      const metrics = source.metrics;
       const all = section(stats.overall(), service.cacheReport(), metrics?.overall() ?? null);
+      const counters = stats.dataset(dataset);
+      const health = source.health?.() ?? null;
+      const info = service.infoReport(dataset);
       const body: CacheStatsBody = {
         dataset,
         source: service.sourceKind,
-        ...section(stats.dataset(dataset), service.cacheReport(dataset), metrics?.dataset(dataset) ?? null),
+        ...section(counters, service.cacheReport(dataset), metrics?.dataset(dataset) ?? null),
         overall: all.counters,
         all,
+        reliability: {
+          upstreamHealthy: (health?.healthy ?? true) && !info.stale,
+          info,
+          staleServed: { info: counters.staleInfoServed, tiles: counters.staleTilesServed },
+          upstream: health,
+          admission: admission.report(),
+        },
       };
       c.header('Cache-Control', 'no-store');
       return c.json(body);
     },
 
-    clear(c, dataset) {
-      requireAdmin(c, auth);
+    async clear(c, dataset) {
+      await requireAdmin(c, auth);
       return c.json({ dataset, removed: service.clear(dataset) });
     },
   };

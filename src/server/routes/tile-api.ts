@@ -15,6 +15,7 @@ import { parseTileApiPath } from '../../shared/dataset-path.ts';
 import { TileError } from '../../shared/errors.ts';
 import type { ServerStats } from '../stats.ts';
 import type { TileService } from '../tile-service.ts';
+import type { Admission } from '../admission.ts';
 import type { AuthOptions } from '../auth.ts';
 import { batchBodyLimit, batchRoute } from './batch-route.ts';
 import { cacheRoutes } from './cache-routes.ts';
@@ -24,7 +25,10 @@ export interface TileApiOptions {
   service: TileService;
   stats: ServerStats;
   auth: AuthOptions;
+  admission: Admission;
   tileMaxAgeSeconds: number;
+  /** Tiles need a token: `private` with `Vary`, never kept by a shared cache. */
+  privateTiles: boolean;
   maxBatchBodyBytes: number;
 }
 

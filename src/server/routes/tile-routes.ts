@@ -10,15 +10,19 @@ export interface TileRouteOptions {
   stats: ServerStats;
   /** Seconds a browser may reuse a tile without asking again. */
   tileMaxAgeSeconds: number;
+  /** Tiles need a token (AUTH_TOKEN set): only the browser may cache them, never a shared cache. */
+  privateTiles?: boolean;
 }
 
-export function tileHeaders(tile: ServedTile, maxAgeSeconds: number): Record<string, string> {
-  return {
+export function tileHeaders(tile: ServedTile, maxAgeSeconds: number, privateTiles = false): Record<string, string> {
+  const headers: Record<string, string> = {
     'Content-Type': tile.contentType,
     ETag: tile.etag,
-    'Cache-Control': `public, max-age=${maxAgeSeconds}`,
+    'Cache-Control': `${privateTiles ? 'private' : 'public'}, max-age=${maxAgeSeconds}`,
     'X-Tile-Format': tile.format,
   };
+  if (privateTiles) headers.Vary = 'Authorization, Cookie';
+  return headers;
 }
 
 /** Whether `If-None-Match` names this ETag (weak comparison, as RFC 9110 asks for GET). */
@@ -35,7 +39,7 @@ export interface TileRoutes {
   tile(c: Context, dataset: string, coord: TileCoord): Promise<Response>;
 }
 
-export function tileRoutes({ service, stats, tileMaxAgeSeconds }: TileRouteOptions): TileRoutes {
+export function tileRoutes({ service, stats, tileMaxAgeSeconds, privateTiles = false }: TileRouteOptions): TileRoutes {
   return {
     async info(c, dataset) {
       stats.count(dataset, 'infoRequests');
@@ -43,7 +47,8 @@ export function tileRoutes({ service, stats, tileMaxAgeSeconds }: TileRouteOptio
       const etag = `"${info.version}"`;
       // no-cache: always revalidate, so a new version reaches viewers at once.
       c.header('ETag', etag);
-      c.header('Cache-Control', 'no-cache');
+      c.header('Cache-Control', privateTiles ? 'private, no-cache' : 'no-cache');
+      if (privateTiles) c.header('Vary', 'Authorization, Cookie');
       if (matchesEtag(c, etag)) return c.body(null, 304);
       return c.json(info);
     },
@@ -54,7 +59,7 @@ export function tileRoutes({ service, stats, tileMaxAgeSeconds }: TileRouteOptio
       noteTiles(c, 1);
       const started = performance.now();
       const tile = await service.tile(key);
-      const headers = tileHeaders(tile, tileMaxAgeSeconds);
+      const headers = tileHeaders(tile, tileMaxAgeSeconds, privateTiles);
       headers['Server-Timing'] = `companion;dur=${(performance.now() - started).toFixed(1)}`;
       if (matchesEtag(c, tile.etag)) {
         stats.count(dataset, 'notModified');

@@ -11,6 +11,8 @@ export interface HedgeOptions {
   delayMs: () => number | null;
   /** Hedges allowed to run at the same time (0 disables hedging). */
   maxInFlight: number;
+  /** Asked just before a hedge starts (a shared retry budget); false skips this hedge. */
+  mayHedge?: () => boolean;
 }
 
 /** Told when a hedge starts, and when the hedge (not the original) answers. */
@@ -66,6 +68,7 @@ export class Hedger {
         if (delay === null) return;
         timer = setTimeout(() => {
           if (done || signal?.aborted || this.#inFlight >= this.options.maxInFlight) return;
+          if (this.options.mayHedge && !this.options.mayHedge()) return;
           hedged = true;
           this.#inFlight += 1;
           events.onHedge?.();

@@ -9,6 +9,39 @@
 import { Pool } from 'undici';
 import type { UpstreamFetch, UpstreamResponse } from './http-upstream.ts';
 
+/**
+ * A GET that failed before undici wrote it to a socket (it timed out or was
+ * aborted in undici's queue, or no connection could be made): the store never
+ * saw it, so it is not a billed request. http-upstream reads `notSent`.
+ */
+export class NotSentError extends Error {
+  override readonly name = 'NotSentError';
+  readonly notSent = true;
+}
+
+type DispatchOptions = Parameters<Pool['dispatch']>[0];
+type DispatchHandler = Parameters<Pool['dispatch']>[1] & { onRequestSent?: () => void };
+
+/**
+ * Makes `pool` tell us when a request's bytes have been written: undici calls
+ * a legacy handler's `onRequestSent` then, and `pool.request` dispatches
+ * through `this.dispatch` with such a handler, so we add the hook there.
+ */
+function reportSent(pool: Pool, sent: WeakMap<object, () => void>): void {
+  const dispatch = pool.dispatch.bind(pool);
+  pool.dispatch = ((opts: DispatchOptions, handler: DispatchHandler) => {
+    const onSent = sent.get(opts);
+    if (onSent) {
+      const previous = handler.onRequestSent?.bind(handler);
+      handler.onRequestSent = () => {
+        onSent();
+        previous?.();
+      };
+    }
+    return dispatch(opts, handler);
+  }) as Pool['dispatch'];
+}
+
 export interface PoolFetchOptions {
   /** Sockets per origin: a 100-tile batch can be in flight at once. */
   connections: number;
@@ -27,6 +60,7 @@ export interface PoolFetch {
 
 export function createPoolFetch(options: PoolFetchOptions): PoolFetch {
   const pools = new Map<string, Pool>();
+  const sentHooks = new WeakMap<object, () => void>();
   const poolFor = (origin: string): Pool => {
     let pool = pools.get(origin);
     if (!pool) {
@@ -39,6 +73,7 @@ export function createPoolFetch(options: PoolFetchOptions): PoolFetch {
         bodyTimeout: options.timeoutMs,
         connect: { timeout: options.timeoutMs },
       });
+      reportSent(pool, sentHooks);
       pools.set(origin, pool);
     }
     return pool;
@@ -46,12 +81,23 @@ export function createPoolFetch(options: PoolFetchOptions): PoolFetch {
 
   const fetch: UpstreamFetch = async (url, init) => {
     const target = new URL(url);
-    const response = await poolFor(target.origin).request({
+    const request = {
       method: init.method,
       path: `${target.pathname}${target.search}`,
       headers: init.headers,
       signal: init.signal,
+    };
+    let sent = false;
+    sentHooks.set(request, () => {
+      sent = true;
     });
+    let response: Awaited<ReturnType<Pool['request']>>;
+    try {
+      response = await poolFor(target.origin).request(request);
+    } catch (error) {
+      if (!sent) throw new NotSentError('The GET never reached the tile store (queued, aborted or not connected).', { cause: error });
+      throw error;
+    }
     const result: UpstreamResponse = {
       status: response.statusCode,
       headers: {

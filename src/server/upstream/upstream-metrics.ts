@@ -15,10 +15,15 @@ export interface LatencySummary {
 /** R2 Class B (GetObject) price: USD 0.36 per million requests. */
 export const CLASS_B_USD_PER_MILLION = 0.36;
 
-export type UpstreamOutcome = 'ok' | 'notFound' | 'denied' | 'serverError' | 'timeout' | 'networkError' | 'aborted';
+/**
+ * `throttled` is a 429; `notSent` is a GET that never left (it timed out or was
+ * aborted while queued for a connection, or the connection could not be made):
+ * it is counted by outcome but not as a request, since the store never saw it.
+ */
+export type UpstreamOutcome = 'ok' | 'notFound' | 'denied' | 'serverError' | 'throttled' | 'timeout' | 'networkError' | 'aborted' | 'notSent';
 
 export interface UpstreamCounters {
-  /** GETs sent upstream, including retries and hedges (= Class B operations). */
+  /** GETs the store received, including retries and hedges (= Class B operations); never `notSent` ones. */
   requests: number;
   outcomes: Record<UpstreamOutcome, number>;
   retries: number;
@@ -34,7 +39,7 @@ export interface UpstreamReport extends UpstreamCounters {
 
 const zero = (): UpstreamCounters => ({
   requests: 0,
-  outcomes: { ok: 0, notFound: 0, denied: 0, serverError: 0, timeout: 0, networkError: 0, aborted: 0 },
+  outcomes: { ok: 0, notFound: 0, denied: 0, serverError: 0, throttled: 0, timeout: 0, networkError: 0, aborted: 0, notSent: 0 },
   retries: 0,
   hedges: 0,
   hedgeWins: 0,
@@ -67,7 +72,7 @@ export class UpstreamMetrics {
   request(dataset: string, outcome: UpstreamOutcome, ms: number): void {
     const row = this.#row(dataset);
     for (const counters of [row.counters, this.#overall]) {
-      counters.requests += 1;
+      if (outcome !== 'notSent') counters.requests += 1;
       counters.outcomes[outcome] += 1;
     }
     if (outcome === 'ok' || outcome === 'notFound') {

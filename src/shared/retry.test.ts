@@ -58,3 +58,42 @@ describe('backoffDelay', () => {
     expect(backoffDelay(options, 10, () => 0)).toBe(0);
   });
 });
+
+describe('withRetry: budget, asked-for waits, abort', () => {
+  it('sleeps the longer of the backoff and the wait a failure asks for (429 Retry-After)', async () => {
+    const waits: number[] = [];
+    let calls = 0;
+    await withRetry(
+      options,
+      { isRetryable: () => true, delayFor: () => 300, random: () => 0.5, sleep: async (ms) => void waits.push(ms) },
+      async () => {
+        calls++;
+        if (calls < 2) throw new Error('429');
+      },
+    );
+    expect(waits).toEqual([300]);
+  });
+
+  it('stops retrying when the budget says no', async () => {
+    let calls = 0;
+    let budget = 1;
+    const promise = withRetry(options, { isRetryable: () => true, mayRetry: () => budget-- > 0, sleep: noSleep }, async () => {
+      calls++;
+      throw new Error(`failure ${calls}`);
+    });
+    await expect(promise).rejects.toThrow('failure 2');
+    expect(calls).toBe(2);
+  });
+
+  it('does not retry once the caller has aborted', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    let calls = 0;
+    const promise = withRetry(options, { isRetryable: () => true, sleep: noSleep }, async () => {
+      calls++;
+      throw new Error('500');
+    }, controller.signal);
+    await expect(promise).rejects.toThrow('500');
+    expect(calls).toBe(1);
+  });
+});

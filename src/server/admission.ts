@@ -1,0 +1,79 @@
+/**
+ * Admission control: how much work the companion takes on at once, so that
+ * memory stays bounded and healthy clients are answered whatever other
+ * clients do. Two gauges, each with a cap; past a cap the request is refused
+ * at once with 503 OVERLOADED (the app adds Retry-After) instead of queued:
+ * - requests being handled (from arrival until their response starts);
+ * - batch answers streaming (from their start until the client has read the
+ *   end frame, cancelled, or been cut off by the socket idle timeout).
+ * Platform-free: it runs on Node and on Workers alike.
+ */
+import type { MiddlewareHandler } from 'hono';
+import { TileError } from '../shared/errors.ts';
+
+export interface AdmissionOptions {
+  maxRequests: number;
+  maxStreams: number;
+}
+
+export interface AdmissionReport {
+  activeRequests: number;
+  maxRequests: number;
+  openStreams: number;
+  maxStreams: number;
+  /** Requests and streams refused with 503 since start. */
+  rejected: number;
+}
+
+export class Admission {
+  readonly #options: AdmissionOptions;
+  #requests = 0;
+  #streams = 0;
+  #rejected = 0;
+
+  constructor(options: AdmissionOptions) {
+    this.#options = options;
+  }
+
+  /** Counts a request while its handler runs; `exempt` paths (stats) are never refused. */
+  middleware(exempt: (path: string) => boolean = () => false): MiddlewareHandler {
+    return async (c, next) => {
+      if (exempt(c.req.path)) return next();
+      if (this.#requests >= this.#options.maxRequests) {
+        this.#rejected += 1;
+        throw new TileError('OVERLOADED', `The companion is handling ${this.#requests} requests already; retry shortly.`);
+      }
+      this.#requests += 1;
+      try {
+        await next();
+      } finally {
+        this.#requests -= 1;
+      }
+    };
+  }
+
+  /** Takes a stream slot or throws OVERLOADED; the returned release is safe to call more than once. */
+  openStream(): () => void {
+    if (this.#streams >= this.#options.maxStreams) {
+      this.#rejected += 1;
+      throw new TileError('OVERLOADED', `The companion is streaming ${this.#streams} batch answers already; retry shortly.`);
+    }
+    this.#streams += 1;
+    let open = true;
+    return () => {
+      if (!open) return;
+      open = false;
+      this.#streams -= 1;
+    };
+  }
+
+  report(): AdmissionReport {
+    return {
+      activeRequests: this.#requests,
+      maxRequests: this.#options.maxRequests,
+      openStreams: this.#streams,
+      maxStreams: this.#options.maxStreams,
+      rejected: this.#rejected,
+    };
+  }
+}
