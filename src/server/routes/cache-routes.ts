@@ -9,6 +9,7 @@ import { requireAdmin, type AuthOptions } from '../auth.ts';
 import type { ServerStats, DatasetCounters } from '../stats.ts';
 import type { CacheReport, TileService } from '../tile-service.ts';
 import type { UpstreamMetrics, UpstreamReport } from '../upstream/upstream-metrics.ts';
+import type { EdgeCache, EdgeCacheReport } from '../workers/edge-cache.ts';
 
 export interface CacheRouteOptions {
   service: TileService;
@@ -21,6 +22,8 @@ export interface CacheStatsSection {
   cache: CacheReport & { hits: number; misses: number; hitRate: number | null };
   /** Present when the source is an HTTP store (R2): GETs by outcome, latency, Class B cost. */
   upstream: UpstreamReport | null;
+  /** Present on Cloudflare Workers: the `caches.default` tier in front of R2 (its hits cost no Class B operation). */
+  edgeCache: EdgeCacheReport | null;
 }
 
 /**
@@ -35,24 +38,25 @@ export interface CacheStatsBody extends CacheStatsSection {
   all: CacheStatsSection;
 }
 
-function section(counters: DatasetCounters, cache: CacheReport, upstream: UpstreamReport | null): CacheStatsSection {
+function section(counters: DatasetCounters, cache: CacheReport, upstream: UpstreamReport | null, edgeCache: EdgeCacheReport | null): CacheStatsSection {
   const lookups = counters.cacheHits + counters.cacheMisses;
   return {
     counters,
     cache: { ...cache, hits: counters.cacheHits, misses: counters.cacheMisses, hitRate: lookups ? counters.cacheHits / lookups : null },
     upstream,
+    edgeCache,
   };
 }
 
 export function mountCacheRoutes(app: Hono, { service, stats, auth }: CacheRouteOptions): void {
   app.get('/api/tiles/:dataset/cache-stats', (c) => {
     const dataset = assertDatasetName(c.req.param('dataset'));
-    const metrics = (service.source as { metrics?: UpstreamMetrics }).metrics;
-    const all = section(stats.overall(), service.cacheReport(), metrics?.overall() ?? null);
+    const { metrics, edgeCache } = service.source as { metrics?: UpstreamMetrics; edgeCache?: EdgeCache };
+    const all = section(stats.overall(), service.cacheReport(), metrics?.overall() ?? null, edgeCache?.overall() ?? null);
     const body: CacheStatsBody = {
       dataset,
       source: service.sourceKind,
-      ...section(stats.dataset(dataset), service.cacheReport(dataset), metrics?.dataset(dataset) ?? null),
+      ...section(stats.dataset(dataset), service.cacheReport(dataset), metrics?.dataset(dataset) ?? null, edgeCache?.dataset(dataset) ?? null),
       overall: all.counters,
       all,
     };
