@@ -6,6 +6,19 @@ import { describe, expect, it } from 'vitest';
 import worker, { appFor, type WorkerEnv } from './workers-entry.ts';
 import type { R2BucketLike, R2ObjectBodyLike } from './sources/r2-binding.ts';
 import { imageEnvelope } from '../../test/support/image-envelope.ts';
+import type { EdgeCacheStore } from './workers/edge-cache.ts';
+
+/** caches.default as a map: shared by every "isolate" (app) built over it, as in one Cloudflare location. */
+class MemoryEdge implements EdgeCacheStore {
+  readonly entries = new Map<string, { body: ArrayBuffer; headers: Headers }>();
+  async match(key: string): Promise<Response | undefined> {
+    const entry = this.entries.get(key);
+    return entry && new Response(entry.body.byteLength ? entry.body : null, { headers: entry.headers });
+  }
+  async put(key: string, response: Response): Promise<void> {
+    this.entries.set(key, { body: await response.arrayBuffer(), headers: response.headers });
+  }
+}
 
 class MemoryBucket implements R2BucketLike {
   readonly reads: string[] = [];
@@ -66,4 +79,27 @@ describe('Cloudflare Workers entry (R2 binding)', () => {
     expect(response.status).toBe(502);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('UPSTREAM_ERROR');
   });
+
+  it('a second isolate reads tiles and absences from caches.default: no R2 get, and cache-stats says so', async () => {
+    const edge = new MemoryEdge();
+    const first = env();
+    const firstApp = appFor(first, edge);
+    await (await firstApp.app.request('/api/tiles/demo/1/1/0.jpg')).arrayBuffer(); // jpg absent, png found
+    await firstApp.edge.whenIdle();
+    expect(edge.entries.size).toBe(2);
+
+    const second = env(); // another bucket binding object: another isolate, empty memory
+    const secondApp = appFor(second, edge);
+    const tile = await secondApp.app.request('/api/tiles/demo/1/1/0.jpg');
+    expect(tile.headers.get('X-Tile-Format')).toBe('png');
+    expect(new Uint8Array(await tile.arrayBuffer())).toEqual(png);
+    expect(second.TILES.reads).toEqual(['demo/info.json']);
+    const stats = (await (await secondApp.app.request('/api/tiles/demo/cache-stats')).json()) as {
+      upstream: { classBOperations: number };
+      edgeCache: { hits: number; absentHits: number; misses: number };
+    };
+    expect(stats.upstream.classBOperations).toBe(1);
+    expect(stats.edgeCache).toMatchObject({ hits: 1, absentHits: 1, misses: 0 });
+  });
 });
+

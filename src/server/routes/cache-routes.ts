@@ -11,6 +11,7 @@ import type { ServerStats, DatasetCounters } from '../stats.ts';
 import type { CacheReport, TileService } from '../tile-service.ts';
 import type { UpstreamHealth } from '../upstream/http-upstream.ts';
 import type { UpstreamMetrics, UpstreamReport } from '../upstream/upstream-metrics.ts';
+import type { EdgeCache, EdgeCacheReport } from '../workers/edge-cache.ts';
 
 export interface CacheRouteOptions {
   service: TileService;
@@ -40,6 +41,8 @@ export interface CacheStatsSection {
   cache: CacheReport & { hits: number; misses: number; hitRate: number | null };
   /** Present when the source is an HTTP store (R2): GETs by outcome, latency, Class B cost. */
   upstream: UpstreamReport | null;
+  /** Present on Cloudflare Workers: the `caches.default` tier in front of R2 (its hits cost no Class B operation). */
+  edgeCache: EdgeCacheReport | null;
 }
 
 /**
@@ -55,12 +58,13 @@ export interface CacheStatsBody extends CacheStatsSection {
   reliability: ReliabilityReport;
 }
 
-function section(counters: DatasetCounters, cache: CacheReport, upstream: UpstreamReport | null): CacheStatsSection {
+function section(counters: DatasetCounters, cache: CacheReport, upstream: UpstreamReport | null, edgeCache: EdgeCacheReport | null): CacheStatsSection {
   const lookups = counters.cacheHits + counters.cacheMisses;
   return {
     counters,
     cache: { ...cache, hits: counters.cacheHits, misses: counters.cacheMisses, hitRate: lookups ? counters.cacheHits / lookups : null },
     upstream,
+    edgeCache,
   };
 }
 
@@ -72,16 +76,16 @@ export interface CacheRoutes {
 export function cacheRoutes({ service, stats, auth, admission }: CacheRouteOptions): CacheRoutes {
   return {
     stats(c, dataset) {
-      const source = service.source as { metrics?: UpstreamMetrics; health?: () => UpstreamHealth };
-      const metrics = source.metrics;
-      const all = section(stats.overall(), service.cacheReport(), metrics?.overall() ?? null);
+      const source = service.source as { metrics?: UpstreamMetrics; health?: () => UpstreamHealth; edgeCache?: EdgeCache };
+      const { metrics, edgeCache } = source;
+      const all = section(stats.overall(), service.cacheReport(), metrics?.overall() ?? null, edgeCache?.overall() ?? null);
       const counters = stats.dataset(dataset);
       const health = source.health?.() ?? null;
       const info = service.infoReport(dataset);
       const body: CacheStatsBody = {
         dataset,
         source: service.sourceKind,
-        ...section(counters, service.cacheReport(dataset), metrics?.dataset(dataset) ?? null),
+        ...section(counters, service.cacheReport(dataset), metrics?.dataset(dataset) ?? null, edgeCache?.dataset(dataset) ?? null),
         overall: all.counters,
         all,
         reliability: {
