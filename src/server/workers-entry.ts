@@ -67,12 +67,12 @@ export function appFor(env: WorkerEnv, edgeStore: EdgeCacheStore = defaultEdgeSt
 }
 
 /**
- * A binary batch streams its frames after the handler has returned, and each
- * frame may start an edge write; the body is watched so `waitUntil` covers
- * the writes of the whole response, not just those before its head.
+ * A batch (binary or JSON) streams its tiles after the handler has returned,
+ * and each may start an edge write; the body is watched so `waitUntil`
+ * covers the writes of the whole response, not just those before its head.
  */
 function watchBody(response: Response): { response: Response; ended: Promise<void> } {
-  if (!response.body || response.headers.get('Content-Type') !== BATCH_CONTENT_TYPE) return { response, ended: Promise.resolve() };
+  if (!response.body) return { response, ended: Promise.resolve() };
   let ended!: () => void;
   const done = new Promise<void>((resolve) => (ended = resolve));
   const body = response.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ flush: () => ended() }));

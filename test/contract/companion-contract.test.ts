@@ -88,9 +88,11 @@ describe.each(ENGINES)('HTTP contract on the %s engine', (name) => {
   it('info: the dataset\'s info.json, its version as ETag, no-cache, 304 on revalidation', async () => {
     const info = await call('/api/tiles/demo/info');
     expect(info.status).toBe(200);
-    expect(await info.json()).toEqual(INFO);
+    // The companion adds the layout it found and how levels halve (shared/layouts).
+    expect(await info.json()).toEqual({ ...INFO, layout: 'own', rounding: 'ceil' });
     expect(info.headers.get('ETag')).toBe(`"${INFO.version}"`);
-    expect(info.headers.get('Cache-Control')).toBe('no-cache');
+    // Behind AUTH_TOKEN: the browser may keep it, a shared cache never.
+    expect(info.headers.get('Cache-Control')).toBe('private, no-cache');
     const again = await call('/api/tiles/demo/info', { headers: { 'If-None-Match': `"${INFO.version}"` } });
     expect(again.status).toBe(304);
   });
@@ -102,7 +104,8 @@ describe.each(ENGINES)('HTTP contract on the %s engine', (name) => {
     expect(await bytesOf(tile)).toEqual(tileBytes('demo', 2, 1, 1, 'jpg'));
     expect(tile.headers.get('Content-Type')).toBe('image/jpeg');
     expect(tile.headers.get('X-Tile-Format')).toBe('jpg');
-    expect(tile.headers.get('Cache-Control')).toBe('public, max-age=3600');
+    expect(tile.headers.get('Cache-Control')).toBe('private, max-age=3600');
+    expect(tile.headers.get('Vary')).toBe('Authorization, Cookie');
     const etag = tile.headers.get('ETag')!;
     expect(etag).toMatch(/^"[^"]+"$/);
     expect(await engine.r2TileReads()).toBe(before + 1);
@@ -233,7 +236,7 @@ describe.each(ENGINES)('HTTP contract on the %s engine', (name) => {
       await expect.poll(async () => {
         const edge = (await stats('mixed')).all.edgeCache!;
         return edge.puts + edge.errors - edge.misses;
-      }).toBe(0);
+      }, { timeout: 20_000 }).toBe(0);
     }
     const cleared = await call('/api/tiles/mixed/cache-clear', { method: 'POST' }, ADMIN);
     expect(cleared.status).toBe(200);
