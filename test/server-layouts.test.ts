@@ -132,6 +132,12 @@ describe.each(Object.entries(sources))('the companion over a %s', (_label, make)
     expect(body.error.message).toContain('tile-accelerator describe collections/nope');
   });
 
+  it('serves a nested name whose slash the page percent-encoded', async () => {
+    const response = await companion.app.request('/api/tiles/collections%2Fcase-1/info');
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as DatasetInfo).layout).toBe('dzi');
+  });
+
   it('refuses traversal in nested names', async () => {
     // (`..` and `%2e%2e` segments are resolved by URL parsing before any router sees them; these reach us.)
     for (const path of ['/api/tiles/a%2F..%2Fb/info', '/api/tiles/..%2Fetc/info', '/api/tiles/a/..%5Cb/1/0/0.jpg', '/api/tiles/a/.../info']) {

@@ -96,4 +96,12 @@ describe('companion app (local folder)', () => {
     const huge = await a.request('/api/tiles/demo/batch', { method: 'POST', body: 'x'.repeat(20_000) });
     expect(huge.status).toBe(413);
   });
+
+  it('answers HEAD like GET on the tile API, and other methods 404', async () => {
+    const { app: a } = app();
+    const head = await a.request('/api/tiles/demo/2/1/0.jpg', { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('Content-Type')).toBe('image/jpeg');
+    expect((await a.request('/api/tiles/demo/info', { method: 'PUT' })).status).toBe(404);
+  });
 });

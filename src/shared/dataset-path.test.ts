@@ -13,8 +13,12 @@ describe('parseTileApiPath', () => {
     });
   });
 
-  it('refuses traversal, empty folders and encoded slashes', () => {
-    for (const bad of ['../info', 'a/../b/info', '%2e%2e/info', 'a%2Fb/info', 'a//b/info', './a/info', '/info', 'a/%zz/info']) {
+  it('reads an encoded slash as a folder separator (pages encodeURIComponent the name)', () => {
+    expect(parseTileApiPath('collections%2Fcase-1/info')).toEqual({ dataset: 'collections/case-1', endpoint: 'info' });
+  });
+
+  it('refuses traversal (plain or encoded), empty folders and bad escapes', () => {
+    for (const bad of ['../info', 'a/../b/info', '%2e%2e/info', 'a%2F..%2Fb/info', '..%2Fetc/1/0/0.jpg', 'a//b/info', './a/info', '/info', 'a/%zz/info']) {
       expect(() => parseTileApiPath(bad), bad).toThrow(/invalid|percent/);
     }
     expect(isValidDatasetPath('a/b')).toBe(true);

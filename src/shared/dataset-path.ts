@@ -7,7 +7,8 @@
  *
  * where {dataset} is 1-16 segments of `A-Za-z0-9._-` (never `.` or `..`), so
  * a name can never leave its folder or the bucket. The endpoint is split off
- * the known suffixes, since a dataset may itself hold slashes.
+ * the known suffixes, since a dataset may itself hold slashes (plain or
+ * percent-encoded: `collections%2Fcase-1` is `collections/case-1`).
  */
 import { TileError } from './errors.ts';
 import { isValidDatasetName, parseTileCoord, type TileCoord } from './tile-key.ts';
@@ -39,20 +40,23 @@ export function assertDatasetPath(name: string): string {
   return name;
 }
 
-function decode(segment: string): string {
+/**
+ * Decodes one URL segment. An encoded `/` (`encodeURIComponent` of a nested
+ * name, as pages build URLs) separates folders like a plain one; every piece
+ * is then checked on its own, so `a%2F..%2Fb` is still refused.
+ */
+function decode(segment: string): string[] {
   try {
-    const decoded = decodeURIComponent(segment);
-    if (!decoded.includes('/')) return decoded;
+    return decodeURIComponent(segment).split('/');
   } catch {
-    // malformed escapes: refused below
+    throw new TileError('BAD_TILE_KEY', `URL segment "${segment.slice(0, 40)}" is not valid percent-encoding.`);
   }
-  throw new TileError('BAD_TILE_KEY', `URL segment "${segment.slice(0, 40)}" is not valid percent-encoding of a name (no encoded "/").`);
 }
 
 /** Parses the path below `/api/tiles/` (still percent-encoded). Throws BAD_TILE_KEY or NOT_FOUND naming the grammar. */
 export function parseTileApiPath(rest: string): TileApiTarget {
   if (rest.length > MAX_LENGTH + 64) throw new TileError('BAD_TILE_KEY', 'Tile API path is too long.');
-  const segments = rest.split('/').map(decode);
+  const segments = rest.split('/').flatMap(decode);
   const last = segments[segments.length - 1] ?? '';
   if ((DATASET_ENDPOINTS as readonly string[]).includes(last) && segments.length >= 2) {
     return { dataset: assertDatasetPath(segments.slice(0, -1).join('/')), endpoint: last as DatasetEndpoint };

@@ -43,7 +43,7 @@ export function mountTileApi(app: Hono, options: TileApiOptions): void {
   app.post(`${PREFIX}*`, batchBodyLimit(options.maxBatchBodyBytes));
   app.on(['GET', 'POST'], `${PREFIX}*`, async (c) => {
     const target = parseTileApiPath(new URL(c.req.url).pathname.slice(PREFIX.length));
-    const get = c.req.method === 'GET';
+    const get = c.req.method === 'GET' || c.req.method === 'HEAD'; // Hono answers HEAD through the GET route
     switch (target.endpoint) {
       case 'info':
         if (get) return tiles.info(c, target.dataset);
