@@ -10,7 +10,7 @@
  * seeded generator: libvips' gaussnoise picks a random seed, which would make
  * the version hash change on every run.
  */
-import sharp from 'sharp';
+import { loadSharp } from './load-sharp.ts';
 
 export const CHUNK = 2048;
 /** Distance between grid lines and small labels: one full-resolution tile. */
@@ -144,6 +144,7 @@ export async function renderSampleImage(size: number, seed = 20240611): Promise<
   }
   const perSide = size / CHUNK;
   const data = Buffer.alloc(size * size * 3);
+  const sharp = await loadSharp();
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < perSide * perSide) {

@@ -6,7 +6,6 @@
  */
 import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import sharp from 'sharp';
 import {
   computeVersion,
   listTileFiles,
@@ -16,6 +15,7 @@ import {
   writeInfo,
   type TileFile,
 } from './dataset-folder.ts';
+import { loadSharp } from './load-sharp.ts';
 import { cutPyramid, type TileFormat } from './pyramid.ts';
 import { renderSampleImage } from './sample-image.ts';
 
@@ -44,7 +44,7 @@ async function buildSample(outRoot: string, size: number): Promise<string> {
   const staging = stagingDirFor(target);
   await rm(staging, { recursive: true, force: true });
   const raw = await renderSampleImage(size);
-  const image = sharp(raw.data, {
+  const image = (await loadSharp())(raw.data, {
     raw: { width: raw.width, height: raw.height, channels: raw.channels },
     limitInputPixels: false,
   });
@@ -67,7 +67,7 @@ async function buildSample(outRoot: string, size: number): Promise<string> {
 async function convertTile(from: string, to: string, format: TileFormat): Promise<void> {
   await mkdir(dirname(to), { recursive: true });
   if (format === 'jpg') return copyFile(from, to);
-  const image = sharp(from);
+  const image = (await loadSharp())(from);
   const encoded = format === 'png' ? image.png({ compressionLevel: 6 }) : image.webp({ quality: WEBP_QUALITY });
   await writeFile(to, await encoded.toBuffer());
 }

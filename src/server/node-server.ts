@@ -60,8 +60,13 @@ export async function startCompanion(options: CompanionServerOptions): Promise<R
   const tls = options.tls
     ? { createServer: createSecureServer, serverOptions: { ...options.tls, allowHTTP1: true } }
     : {};
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch, port: options.port ?? 0, hostname: host, ...tls }, () => resolve(s));
+  // A listen error (port in use, host not local) rejects here instead of crashing the process.
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch, port: options.port ?? 0, hostname: host, ...tls }, () => {
+      s.off('error', reject);
+      resolve(s);
+    });
+    s.once('error', reject);
   });
   const { port } = server.address() as AddressInfo;
   return {
