@@ -1,0 +1,28 @@
+/**
+ * The one call an existing OpenSeadragon page needs:
+ *
+ *   const accelerator = await enableTileAccelerator(viewer);
+ *
+ * registers the tile worker unless the page already has one (or says
+ * `register: false` because its own worker includes the accelerator), reports
+ * the viewer's view to it (prefetch, dropping tiles that left the view) and
+ * makes tiles the worker dropped loadable again. It never blocks the viewer:
+ * without a worker, tiles load directly as before.
+ */
+import type OpenSeadragon from 'openseadragon';
+import { DroppedTileRecovery } from './dropped-tiles.ts';
+import { type WorkerOptions, type WorkerState } from './register-worker.ts';
+import { ViewReporter, type ViewReporterOptions } from './view-reporter.ts';
+export interface EnableTileAcceleratorOptions extends WorkerOptions, Omit<ViewReporterOptions, 'post'> {
+    /** False when the page registers its own worker (see `registerTileAccelerator` in `tile-accelerator/sw`). */
+    register?: boolean;
+}
+export interface TileAccelerator {
+    /** Whether the worker controls the page (tiles go through it). */
+    worker: WorkerState | 'not-registered';
+    reporter: ViewReporter;
+    recovery: DroppedTileRecovery;
+    /** Stops reporting; the worker stays registered. */
+    disable(): void;
+}
+export declare function enableTileAccelerator(viewer: OpenSeadragon.Viewer, options?: EnableTileAcceleratorOptions): Promise<TileAccelerator>;
