@@ -10,6 +10,13 @@ import { BATCH_CONTENT_TYPE, MAX_BATCH_TILES, readBatchStream } from '../shared/
 import { TileError, type ErrorBody } from '../shared/errors.ts';
 import { contentTypeFor, formatTileCoord, parseTileCoord, type TileCoord } from '../shared/tile-key.ts';
 
+/**
+ * Options of `loadViewportTiles`: wire `format`, `apiBase`, `tilesPerRequest`
+ * (at most 100), `concurrency` (requests in flight), `signal`, `fetch`.
+ *
+ * @example
+ * await loadViewportTiles('sample', keys, { format: 'binary', apiBase: 'https://tiles.example.com/api/tiles', concurrency: 2 });
+ */
 export interface LoadViewportTilesOptions {
   /** `json` (base64, default) or `binary` (streamed frames, a third fewer bytes). */
   format?: 'json' | 'binary';
@@ -24,8 +31,26 @@ export interface LoadViewportTilesOptions {
   fetch?: typeof fetch;
 }
 
+/**
+ * A tile to load: `z/x/y.ext`, or its parts.
+ *
+ * @example
+ * const tiles: TileRequest[] = ['5/10/12.jpg', { z: 5, x: 11, y: 12, ext: 'jpg' }];
+ */
 export type TileRequest = string | TileCoord;
 
+/**
+ * Many tiles of one dataset in few batch requests (100 tiles each): a Map from
+ * `z/x/y.ext` to a Blob, or null for a tile the dataset does not have, every
+ * requested key present, in request order. A failing batch rejects with a
+ * TileError carrying the companion's code and message.
+ *
+ * @example
+ * import { loadViewportTiles } from 'tile-accelerator/client';
+ *
+ * const tiles = await loadViewportTiles('sample', ['5/10/12.jpg', '5/11/12.jpg'], { format: 'binary' });
+ * for (const [key, blob] of tiles) if (blob) document.body.append(Object.assign(new Image(), { src: URL.createObjectURL(blob), alt: key }));
+ */
 export async function loadViewportTiles(
   datasetId: string,
   tiles: readonly TileRequest[],
