@@ -5,6 +5,7 @@
  * streamed binary format when asked; either way the answer is a Map from
  * `z/x/y.ext` to a Blob, or null for a tile the dataset does not have.
  */
+import pLimit from 'p-limit';
 import { fromBase64 } from '../shared/base64.ts';
 import { BATCH_CONTENT_TYPE, MAX_BATCH_TILES, readBatchStream } from '../shared/batch-protocol.ts';
 import { TileError, type ErrorBody } from '../shared/errors.ts';
@@ -63,15 +64,15 @@ export async function loadViewportTiles(
 
   // Every requested key is in the answer, in request order, even when the server leaves one out.
   const result = new Map<string, Blob | null>(keys.map((k) => [k, null]));
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < chunks.length) {
-      const chunk = chunks[next]!;
-      next += 1;
+  const limit = pLimit(Math.max(1, options.concurrency ?? 4));
+  await limit.map(chunks, async (chunk) => {
+    try {
       for (const [key, blob] of await loadChunk(datasetId, chunk, options)) if (result.has(key)) result.set(key, blob);
+    } catch (error) {
+      limit.clearQueue(); // the answer is a rejection now: send no more requests
+      throw error;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(chunks.length, Math.max(1, options.concurrency ?? 4)) }, worker));
+  });
   return result;
 }
 
