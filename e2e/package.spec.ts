@@ -7,7 +7,8 @@
  *     then, with sharp installed, tiles a generated image;
  *   - `serve` on a free port answers that dataset's info and tiles, and the demo;
  *   - a fresh Vite app whose page and worker import `tile-accelerator/client`
- *     and `tile-accelerator/sw` as docs/drop-in.md shows, built and served by
+ *     and `tile-accelerator/sw` as docs/drop-in.md shows (plus reading the
+ *     dataset's info and two hooks for the test), built and served by
  *     `serve --static-dir`, loads its tiles through the worker in batches.
  * Counted at the companion (its cache-stats), never timed.
  */
