@@ -6,6 +6,7 @@
  */
 import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import pLimit from 'p-limit';
 import {
   computeVersion,
   listTileFiles,
@@ -13,7 +14,6 @@ import {
   readInfo,
   stagingDirFor,
   writeInfo,
-  type TileFile,
 } from './dataset-folder.ts';
 import { loadSharp } from './load-sharp.ts';
 import { cutPyramid, type TileFormat } from './pyramid.ts';
@@ -80,15 +80,10 @@ async function buildMixed(outRoot: string): Promise<string> {
   const info = await readInfo(source);
   if (!info) throw new Error(`${source} has no info.json; build the sample dataset first`);
   const tiles = await listTileFiles(source);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < tiles.length) {
-      const tile = tiles[next++] as TileFile;
-      const format = mixedFormatFor(tile.z, tile.x, tile.y);
-      await convertTile(join(source, tile.relativePath), join(staging, `${tile.z}/${tile.x}/${tile.y}.${format}`), format);
-    }
-  };
-  await Promise.all(Array.from({ length: PARALLEL_ENCODES }, worker));
+  await pLimit(PARALLEL_ENCODES).map(tiles, async (tile) => {
+    const format = mixedFormatFor(tile.z, tile.x, tile.y);
+    await convertTile(join(source, tile.relativePath), join(staging, `${tile.z}/${tile.x}/${tile.y}.${format}`), format);
+  });
   await writeInfo(staging, { ...info, format: 'jpg', version: await computeVersion(staging) });
   await publishDataset(staging, target);
   return (await readInfo(target))?.version ?? '?';
