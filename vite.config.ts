@@ -16,8 +16,13 @@ function serviceWorkerFromSource(): Plugin {
 
 const ROOT_WORKERS = new Set(['sw', 'workbox-sw']);
 
-export default defineConfig({
+// `vite build` (dist/: tests, benchmarks) builds the demo and the bench pages;
+// `vite build --mode demo` (lib/demo/ in the package, scripts/build-lib.mjs)
+// only the demo page and its worker.
+export default defineConfig(({ mode }) => ({
   plugins: [serviceWorkerFromSource()],
+  // Static files of the demo, copied as they are (publicDir's default, said once).
+  publicDir: 'public',
   server: {
     // `npm run dev`: the page from Vite, the API from a companion on 8787.
     proxy: { '/api': 'http://127.0.0.1:8787' },
@@ -29,8 +34,7 @@ export default defineConfig({
         main: 'index.html',
         sw: 'src/sw/sw.ts',
         // The bench's baseline page and its Workbox worker (npm run bench).
-        bench: 'bench/pages/bench.html',
-        'workbox-sw': 'bench/workers/workbox-sw.ts',
+        ...(mode === 'demo' ? {} : { bench: 'bench/pages/bench.html', 'workbox-sw': 'bench/workers/workbox-sw.ts' }),
       },
       output: {
         // Workers keep a stable name at the root so their scope is `/`.
@@ -38,4 +42,4 @@ export default defineConfig({
       },
     },
   },
-});
+}));

@@ -1,6 +1,10 @@
 #!/usr/bin/env node
-// The CLI is TypeScript run in place: register tsx's ESM loader, then load it.
-import { register } from 'tsx/esm/api';
+// The CLI, compiled to JavaScript in lib/node/ (npm run build:lib; shipped in the package).
+import { existsSync } from 'node:fs';
 
-register();
-await import('../src/cli/main.ts');
+const main = new URL('../lib/node/cli/main.js', import.meta.url);
+if (!existsSync(main)) {
+  process.stderr.write('tile-accelerator: the CLI is not built (lib/node/cli/main.js is missing): run `npm run build:lib` in this checkout.\n');
+  process.exit(1);
+}
+await import(main.href);

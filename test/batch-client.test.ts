@@ -8,7 +8,7 @@ import { createApp } from '../src/server/app.ts';
 import type { ObjectSource } from '../src/server/object-source.ts';
 import type { DatasetInfo } from '../src/shared/dataset-info.ts';
 import { BatchClient, BatchFailedError } from '../src/sw/batch-client.ts';
-import { imageEnvelope } from './support/image-envelope.ts';
+import { imageEnvelope } from '../src/shared/testing/image-envelope.ts';
 
 const info: DatasetInfo = { width: 4096, height: 4096, tileSize: 256, overlap: 0, minLevel: 0, maxLevel: 4, format: 'jpg', version: 'v1' };
 const ORIGIN = 'http://companion.test';

@@ -1,7 +1,8 @@
 /**
- * The real entry point, as a user runs it: `node bin/tile-accelerator.js`,
- * which must load the TypeScript CLI through tsx, map failures to one line
- * and an exit code, and print the upload summary.
+ * The CLI as a process, from source (`node --import tsx src/cli/main.ts`):
+ * it must map failures to one line and an exit code, and print the upload
+ * summary. The compiled CLI of the installed package is tested by
+ * e2e/package.spec.ts.
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, makeTestImage } from './support/fixtures.ts';
 import { startS3rver, type S3rverHandle } from './support/s3rver.ts';
 
-const BIN = fileURLToPath(new URL('../bin/tile-accelerator.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 
 interface Run {
   code: number;
@@ -21,7 +22,7 @@ interface Run {
 function run(args: string[], env: Record<string, string>): Promise<Run> {
   return new Promise((resolve) => {
     // A clean environment (PATH only), so no AWS_* from the developer's shell leaks in.
-    execFile(process.execPath, [BIN, ...args], { env: { PATH: process.env['PATH'] ?? '', ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: { PATH: process.env['PATH'] ?? '', ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -90,5 +91,27 @@ describe('tile-accelerator CLI', () => {
     expect((await run(['tile', join(temp.path, 'in.jpg')], {})).stderr).toMatch(/--dataset NAME is required/);
     expect((await run(['tile', join(temp.path, 'in.jpg'), '--dataset', 'x', '--format', 'gif'], {})).stderr).toMatch(/--format must be/);
     expect((await run(['frobnicate'], {})).code).toBe(2);
+  });
+
+  it('answers --help and --version with exit code 0', async () => {
+    const version = await run(['--version'], {});
+    expect(version).toMatchObject({ code: 0, stderr: '' });
+    expect(version.stdout).toMatch(/^\d+\.\d+\.\d+/);
+    const help = await run(['--help'], {});
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^ {2}serve /m);
+    for (const command of ['serve', 'tile', 'upload', 'sample']) {
+      const usage = await run([command, '--help'], {});
+      expect(usage.code).toBe(0);
+      expect(usage.stdout).toContain(`usage: tile-accelerator ${command}`);
+    }
+  });
+
+  it('stops serve with one line naming a bad variable or flag', async () => {
+    const token = await run(['serve', '--port', '0'], { AUTH_TOKEN: 'short' });
+    expect(token.code).toBe(2);
+    expect(token.stderr).toBe('tile-accelerator: AUTH_TOKEN is too weak: use at least 16 characters without spaces.\n');
+    const port = await run(['serve', '--port', 'abc'], {});
+    expect(port.stderr).toMatch(/^tile-accelerator: --port "abc" is invalid: .*\n$/);
   });
 });

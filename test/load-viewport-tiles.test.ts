@@ -10,7 +10,7 @@ import { loadViewportTiles } from '../src/client/load-viewport-tiles.ts';
 import { TileError } from '../src/shared/errors.ts';
 import { startCompanion, type RunningCompanion } from '../src/server/node-server.ts';
 import { LocalFolderSource } from '../src/server/sources/local-folder.ts';
-import { imageEnvelope } from './support/image-envelope.ts';
+import { imageEnvelope } from '../src/shared/testing/image-envelope.ts';
 
 let dir: string;
 let companion: RunningCompanion;

@@ -9,7 +9,7 @@ import { BATCH_CONTENT_TYPE } from '../src/shared/batch-protocol.ts';
 import type { DatasetInfo } from '../src/shared/dataset-info.ts';
 import { startCompanion, type RunningCompanion } from '../src/server/node-server.ts';
 import type { ObjectSource } from '../src/server/object-source.ts';
-import { imageEnvelope } from './support/image-envelope.ts';
+import { imageEnvelope } from '../src/shared/testing/image-envelope.ts';
 
 const info: DatasetInfo = { width: 4096, height: 4096, tileSize: 256, overlap: 0, minLevel: 0, maxLevel: 4, format: 'jpg', version: 'v1' };
 const big = imageEnvelope('jpeg', new Uint8Array(1024 * 1024).fill(7)); // shared by every tile: 1 MiB each on the wire

@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AwsClient } from 'aws4fetch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INFO_FILE, listTileFiles } from '../src/cli/dataset-folder.ts';
+import { INFO_FILE, listTileFiles, writeInfo } from '../src/cli/dataset-folder.ts';
 import { runTile } from '../src/cli/tiler.ts';
 import { INFO_CACHE_CONTROL, TILE_CACHE_CONTROL, uploadDataset } from '../src/cli/uploader.ts';
 import { S3Objects, type FetchLike } from '../src/shared/s3-objects.ts';
@@ -98,5 +98,41 @@ describe('upload', () => {
     expect(summary.infoPublished).toBe(false);
     // One HEAD and one PUT per object tried: 404 on PUT is permanent, not retried.
     expect(counted.counts['PUT']).toBe(summary.failed);
+  });
+
+  it('runs at most maxWorkers transfers at once and stops starting new ones after 25 failures', async () => {
+    // 60 one-byte tiles, and a bucket whose every HEAD fails (not retryable) on the next tick.
+    const dir = join(temp.path, 'many');
+    for (let x = 0; x < 6; x++) {
+      await mkdir(join(dir, '3', String(x)), { recursive: true });
+      for (let y = 0; y < 10; y++) await writeFile(join(dir, '3', String(x), `${y}.jpg`), 'x');
+    }
+    await writeInfo(dir, { width: 2048, height: 2560, tileSize: 256, overlap: 0, minLevel: 0, maxLevel: 3, format: 'jpg', version: 'v1' });
+    let running = 0;
+    let most = 0;
+    let heads = 0;
+    const failing = {
+      head: async () => {
+        heads += 1;
+        running += 1;
+        most = Math.max(most, running);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        running -= 1;
+        throw new Error('bucket says no');
+      },
+      put: async () => {
+        throw new Error('never reached');
+      },
+    } as unknown as S3Objects;
+    const maxWorkers = 4;
+    const summary = await uploadDataset({ datasetDir: dir, dataset: 'many', objects: failing, maxWorkers, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+    expect(most).toBe(maxWorkers);
+    // Transfers already running when the 25th failed still finish (and fail): at most maxWorkers - 1 more.
+    expect(summary.failed).toBeGreaterThanOrEqual(25);
+    expect(summary.failed).toBeLessThanOrEqual(25 + maxWorkers - 1);
+    expect(heads).toBe(summary.failed);
+    // The tiles never started, plus info.json (published only after every tile).
+    expect(summary.notAttempted).toBe(60 - summary.failed + 1);
+    expect(summary.infoPublished).toBe(false);
   });
 });

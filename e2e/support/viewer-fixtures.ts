@@ -9,7 +9,7 @@ import { LocalFolderSource } from '../../src/server/sources/local-folder.ts';
 import { startCompanion, type RunningCompanion } from '../../src/server/node-server.ts';
 import { matchTilePath } from '../../src/shared/tile-key.ts';
 import { TILES_DIR } from './fixtures.ts';
-import type { PrefetchStats } from '../../src/sw/prefetch-stats.ts';
+import type { PrefetchStats, WorkerReport } from '../../src/shared/worker-report.ts';
 
 export interface RecordingCompanion extends RunningCompanion {
   /** `dataset/z/x/y.ext` of every tile asked for upstream, in arrival order. */
@@ -73,7 +73,7 @@ export const test = base.extend<{ recording: RecordingCompanion }>({
 export { expect };
 
 /** The worker's stats report (`/__tile-accelerator/stats`), fetched through the page. */
-export async function workerStats(page: Page): Promise<{ prefetch: PrefetchStats; queue: { pending: number; inFlight: number } } & Record<string, unknown>> {
+export async function workerStats(page: Page): Promise<WorkerReport & { prefetch: PrefetchStats }> {
   return page.evaluate(async () => (await fetch('/__tile-accelerator/stats')).json());
 }
 

@@ -7,37 +7,34 @@
 import type { BrowserContext, Page } from '@playwright/test';
 import { LocalFolderSource } from '../../src/server/sources/local-folder.ts';
 import { startCompanion, type CompanionServerOptions, type RunningCompanion } from '../../src/server/node-server.ts';
+import { CONTROL_PROTOCOL_VERSION, controlRequest, parseControlReply, type WorkerReport } from '../../src/shared/worker-report.ts';
 import { TILES_DIR } from './fixtures.ts';
 
-/** The worker's stats report (see src/sw/worker-stats.ts and accelerator.ts). */
-export interface WorkerReport {
-  requests: number;
-  hits: Record<'memory' | 'idb' | 'batch' | 'network', number>;
-  batches: number;
-  batchTiles: number;
-  batchFailures: number;
-  fallbacks: number;
-  joined: number;
-  idbEvictions: number;
-  idb: { available: boolean; bytes: number; entries: number; budget: number };
-  memory: { bytes: number; entries: number };
-}
+export type { WorkerReport };
 
+/** The report by the versioned `stats` control message, checked as the page's `requestWorkerReport` checks it. */
 export async function statsByMessage(page: Page): Promise<WorkerReport> {
-  return page.evaluate(
-    () =>
-      new Promise<WorkerReport>((resolve, reject) => {
+  const reply = await page.evaluate(
+    (message) =>
+      new Promise<unknown>((resolve, reject) => {
         const worker = navigator.serviceWorker.controller;
         if (!worker) return reject(new Error('page is not controlled by the worker'));
         const channel = new MessageChannel();
-        channel.port1.onmessage = (event) => resolve((event.data as { stats: WorkerReport }).stats);
-        worker.postMessage({ type: 'stats' }, [channel.port2]);
+        channel.port1.onmessage = (event) => resolve(event.data);
+        worker.postMessage(message, [channel.port2]);
       }),
+    controlRequest('stats'),
   );
+  const parsed = parseControlReply(reply);
+  if (!parsed) throw new Error(`the worker answered something else than a control reply: ${JSON.stringify(reply).slice(0, 200)}`);
+  return parsed.report;
 }
 
+/** The report by `GET /__tile-accelerator/stats`. */
 export async function statsByEndpoint(page: Page): Promise<WorkerReport> {
-  return page.evaluate(async () => (await fetch('/__tile-accelerator/stats')).json() as Promise<WorkerReport>);
+  const report = await page.evaluate(async () => (await fetch('/__tile-accelerator/stats')).json() as Promise<WorkerReport>);
+  if (report.version !== CONTROL_PROTOCOL_VERSION) throw new Error(`worker report version ${String(report.version)}, expected ${CONTROL_PROTOCOL_VERSION}`);
+  return report;
 }
 
 export async function startOwnCompanion(options: Partial<CompanionServerOptions> = {}): Promise<RunningCompanion> {

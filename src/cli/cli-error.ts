@@ -16,7 +16,10 @@ export type CliErrorCode =
   | 'env-missing'
   | 'env-malformed'
   | 'tiling-failed'
-  | 'upload-failed';
+  | 'upload-failed'
+  | 'missing-dependency'
+  | 'bad-config'
+  | 'start-failed';
 
 const EXIT_CODES: Record<CliErrorCode, number> = {
   usage: 2,
@@ -31,6 +34,9 @@ const EXIT_CODES: Record<CliErrorCode, number> = {
   'env-malformed': 2,
   'tiling-failed': 1,
   'upload-failed': 1,
+  'missing-dependency': 1,
+  'bad-config': 2,
+  'start-failed': 1,
 };
 
 export class CliError extends Error {

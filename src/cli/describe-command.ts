@@ -3,6 +3,7 @@
  * flags in, runDescribe (tiles folder) or runDescribeBucket (the bucket, with the upload's variables) out.
  */
 import { parseArgs } from 'node:util';
+import { defaultTilesDir, log } from './args.ts';
 import { isValidDatasetPath } from '../shared/dataset-path.ts';
 import { CliError } from './cli-error.ts';
 import { S3Objects } from '../shared/s3-objects.ts';
@@ -10,6 +11,11 @@ import { runDescribe, runDescribeBucket } from './describe.ts';
 import { readUploadEnv } from './upload-env.ts';
 
 const USAGE = 'usage: tile-accelerator describe <dataset> [--from DIR | --bucket] [--layout zxy|xyz] [--force]';
+
+/** The command table's entry point. */
+export function run(args: string[]): Promise<void> {
+  return describeCommand(args, { tilesDir: defaultTilesDir(), log });
+}
 
 export async function describeCommand(args: string[], context: { tilesDir: string; log: (line: string) => void }): Promise<void> {
   let parsed;

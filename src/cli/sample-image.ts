@@ -10,7 +10,8 @@
  * seeded generator: libvips' gaussnoise picks a random seed, which would make
  * the version hash change on every run.
  */
-import sharp from 'sharp';
+import pLimit from 'p-limit';
+import { loadSharp } from './load-sharp.ts';
 
 export const CHUNK = 2048;
 /** Distance between grid lines and small labels: one full-resolution tile. */
@@ -144,19 +145,15 @@ export async function renderSampleImage(size: number, seed = 20240611): Promise<
   }
   const perSide = size / CHUNK;
   const data = Buffer.alloc(size * size * 3);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < perSide * perSide) {
-      const index = next++;
-      const cx = index % perSide;
-      const cy = Math.floor(index / perSide);
-      const chunk = await sharp(chunkSvg(size, shapes, cx, cy)).removeAlpha().raw().toBuffer();
-      addNoise(chunk, noise);
-      for (let row = 0; row < CHUNK; row++) {
-        chunk.copy(data, ((cy * CHUNK + row) * size + cx * CHUNK) * 3, row * CHUNK * 3, (row + 1) * CHUNK * 3);
-      }
+  const sharp = await loadSharp();
+  await pLimit(PARALLEL_CHUNKS).map(Array.from({ length: perSide * perSide }, (_, index) => index), async (index) => {
+    const cx = index % perSide;
+    const cy = Math.floor(index / perSide);
+    const chunk = await sharp(chunkSvg(size, shapes, cx, cy)).removeAlpha().raw().toBuffer();
+    addNoise(chunk, noise);
+    for (let row = 0; row < CHUNK; row++) {
+      chunk.copy(data, ((cy * CHUNK + row) * size + cx * CHUNK) * 3, row * CHUNK * 3, (row + 1) * CHUNK * 3);
     }
-  };
-  await Promise.all(Array.from({ length: PARALLEL_CHUNKS }, worker));
+  });
   return { data, width: size, height: size, channels: 3 };
 }

@@ -6,7 +6,7 @@
  */
 import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import sharp from 'sharp';
+import pLimit from 'p-limit';
 import {
   computeVersion,
   listTileFiles,
@@ -14,8 +14,8 @@ import {
   readInfo,
   stagingDirFor,
   writeInfo,
-  type TileFile,
 } from './dataset-folder.ts';
+import { loadSharp } from './load-sharp.ts';
 import { cutPyramid, type TileFormat } from './pyramid.ts';
 import { renderSampleImage } from './sample-image.ts';
 
@@ -44,7 +44,7 @@ async function buildSample(outRoot: string, size: number): Promise<string> {
   const staging = stagingDirFor(target);
   await rm(staging, { recursive: true, force: true });
   const raw = await renderSampleImage(size);
-  const image = sharp(raw.data, {
+  const image = (await loadSharp())(raw.data, {
     raw: { width: raw.width, height: raw.height, channels: raw.channels },
     limitInputPixels: false,
   });
@@ -67,7 +67,7 @@ async function buildSample(outRoot: string, size: number): Promise<string> {
 async function convertTile(from: string, to: string, format: TileFormat): Promise<void> {
   await mkdir(dirname(to), { recursive: true });
   if (format === 'jpg') return copyFile(from, to);
-  const image = sharp(from);
+  const image = (await loadSharp())(from);
   const encoded = format === 'png' ? image.png({ compressionLevel: 6 }) : image.webp({ quality: WEBP_QUALITY });
   await writeFile(to, await encoded.toBuffer());
 }
@@ -80,15 +80,10 @@ async function buildMixed(outRoot: string): Promise<string> {
   const info = await readInfo(source);
   if (!info) throw new Error(`${source} has no info.json; build the sample dataset first`);
   const tiles = await listTileFiles(source);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < tiles.length) {
-      const tile = tiles[next++] as TileFile;
-      const format = mixedFormatFor(tile.z, tile.x, tile.y);
-      await convertTile(join(source, tile.relativePath), join(staging, `${tile.z}/${tile.x}/${tile.y}.${format}`), format);
-    }
-  };
-  await Promise.all(Array.from({ length: PARALLEL_ENCODES }, worker));
+  await pLimit(PARALLEL_ENCODES).map(tiles, async (tile) => {
+    const format = mixedFormatFor(tile.z, tile.x, tile.y);
+    await convertTile(join(source, tile.relativePath), join(staging, `${tile.z}/${tile.x}/${tile.y}.${format}`), format);
+  });
   await writeInfo(staging, { ...info, format: 'jpg', version: await computeVersion(staging) });
   await publishDataset(staging, target);
   return (await readInfo(target))?.version ?? '?';

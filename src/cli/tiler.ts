@@ -14,9 +14,9 @@
  */
 import { readFile, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { isValidDatasetName } from '../shared/tile-key.ts';
 import { CliError } from './cli-error.ts';
+import { loadSharp } from './load-sharp.ts';
 import { computeVersion, publishDataset, stagingDirFor, writeInfo } from './dataset-folder.ts';
 import { cutPyramid, TILER_FORMATS, type TileFormat } from './pyramid.ts';
 
@@ -84,6 +84,7 @@ async function identifyInput(input: string): Promise<SourceIdentity> {
     throw new CliError('input-unreadable', `cannot read ${input}: ${why}.`, { cause: error });
   }
   if (!info.isFile()) throw new CliError('input-unreadable', `cannot read ${input}: not a regular file.`);
+  const sharp = await loadSharp();
   try {
     await sharp(input, { limitInputPixels: false }).metadata();
   } catch (error) {
@@ -124,7 +125,7 @@ export async function runTile(options: TileOptions): Promise<void> {
   await rm(staging, { recursive: true, force: true });
   try {
     // autoOrient: photos with EXIF rotation are tiled the way viewers show them.
-    const image = sharp(options.input, { limitInputPixels: false, autoOrient: true });
+    const image = (await loadSharp())(options.input, { limitInputPixels: false, autoOrient: true });
     let result;
     try {
       result = await cutPyramid(image, staging, options);
@@ -165,7 +166,7 @@ async function runTileDzi(options: TileOptions, started: number): Promise<void> 
   const staging = stagingDirFor(files);
   await rm(staging, { recursive: true, force: true });
   try {
-    const image = sharp(options.input, { limitInputPixels: false, autoOrient: true });
+    const image = (await loadSharp())(options.input, { limitInputPixels: false, autoOrient: true });
     const encoded = options.format === 'png' ? image.png() : options.format === 'webp' ? image.webp({ quality: options.quality }) : image.jpeg({ quality: options.quality });
     let info;
     try {

@@ -18,6 +18,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import pLimit from 'p-limit';
 import { isRetryableS3Error, type S3Objects } from '../shared/s3-objects.ts';
 import { contentTypeFor, isTileExtension } from '../shared/tile-key.ts';
 import { pyramidFiles } from './pyramid-folder.ts';
@@ -119,14 +120,14 @@ export async function uploadDataset(options: UploadOptions): Promise<UploadSumma
 
   progress.start(tiles.length + 1, totalBytes);
   try {
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < tiles.length && summary.failed < FAILURE_LIMIT) {
-        await transfer(tiles[next++] as Item);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.maxWorkers, tiles.length)) }, worker));
-    summary.notAttempted = tiles.length - next;
+    // maxWorkers transfers at once; after FAILURE_LIMIT failures the rest are not attempted.
+    let started = 0;
+    await pLimit(Math.max(1, options.maxWorkers)).map(tiles, async (tile) => {
+      if (summary.failed >= FAILURE_LIMIT) return;
+      started += 1;
+      await transfer(tile);
+    });
+    summary.notAttempted = tiles.length - started;
     if (summary.failed === 0) {
       await transfer(info);
       summary.infoPublished = summary.failed === 0;

@@ -14,11 +14,29 @@ import { DroppedTileRecovery } from './dropped-tiles.ts';
 import { registerTileWorker, type WorkerOptions, type WorkerState } from './register-worker.ts';
 import { ViewReporter, type ViewReporterOptions } from './view-reporter.ts';
 
+/**
+ * Options of `enableTileAccelerator`: where the worker is (`scriptUrl`,
+ * `scope`, `timeoutMs` for the first visit's wait), `register: false` when the
+ * page registers its own worker, and the view reporting (`settleMs`,
+ * `prefetch: false` for no prefetch around this viewer).
+ *
+ * @example
+ * await enableTileAccelerator(viewer, { scriptUrl: '/sw.js', settleMs: 200, prefetch: false });
+ */
 export interface EnableTileAcceleratorOptions extends WorkerOptions, Omit<ViewReporterOptions, 'post'> {
   /** False when the page registers its own worker (see `registerTileAccelerator` in `tile-accelerator/sw`). */
   register?: boolean;
 }
 
+/**
+ * What `enableTileAccelerator` answers: whether the worker controls the page,
+ * and `disable()` to stop reporting the view.
+ *
+ * @example
+ * const accelerator = await enableTileAccelerator(viewer);
+ * if (accelerator.worker !== 'controlled') console.info('tiles load directly this time');
+ * viewer.addHandler('destroy', () => accelerator.disable());
+ */
 export interface TileAccelerator {
   /** Whether the worker controls the page (tiles go through it). */
   worker: WorkerState | 'not-registered';
@@ -28,6 +46,19 @@ export interface TileAccelerator {
   disable(): void;
 }
 
+/**
+ * Accelerates one OpenSeadragon viewer: registers the tile worker (unless
+ * `register: false`), reports the view to it, and makes tiles it dropped
+ * loadable again. Never blocks the viewer: without a worker tiles load
+ * directly. Set `maxTilesPerFrame: 50` on the viewer, or there is nothing to batch.
+ *
+ * @example
+ * import OpenSeadragon from 'openseadragon';
+ * import { enableTileAccelerator } from 'tile-accelerator/client';
+ *
+ * const viewer = OpenSeadragon({ element: document.getElementById('viewer')!, maxTilesPerFrame: 50, tileSources });
+ * const accelerator = await enableTileAccelerator(viewer, { scriptUrl: '/sw.js' });
+ */
 export async function enableTileAccelerator(viewer: OpenSeadragon.Viewer, options: EnableTileAcceleratorOptions = {}): Promise<TileAccelerator> {
   const worker =
     options.register === false

@@ -5,11 +5,19 @@
  * streamed binary format when asked; either way the answer is a Map from
  * `z/x/y.ext` to a Blob, or null for a tile the dataset does not have.
  */
+import pLimit from 'p-limit';
 import { fromBase64 } from '../shared/base64.ts';
 import { BATCH_CONTENT_TYPE, MAX_BATCH_TILES, readBatchStream } from '../shared/batch-protocol.ts';
 import { TileError, type ErrorBody } from '../shared/errors.ts';
 import { contentTypeFor, formatTileCoord, parseTileCoord, type TileCoord } from '../shared/tile-key.ts';
 
+/**
+ * Options of `loadViewportTiles`: wire `format`, `apiBase`, `tilesPerRequest`
+ * (at most 100), `concurrency` (requests in flight), `signal`, `fetch`.
+ *
+ * @example
+ * await loadViewportTiles('sample', keys, { format: 'binary', apiBase: 'https://tiles.example.com/api/tiles', concurrency: 2 });
+ */
 export interface LoadViewportTilesOptions {
   /** `json` (base64, default) or `binary` (streamed frames, a third fewer bytes). */
   format?: 'json' | 'binary';
@@ -24,8 +32,26 @@ export interface LoadViewportTilesOptions {
   fetch?: typeof fetch;
 }
 
+/**
+ * A tile to load: `z/x/y.ext`, or its parts.
+ *
+ * @example
+ * const tiles: TileRequest[] = ['5/10/12.jpg', { z: 5, x: 11, y: 12, ext: 'jpg' }];
+ */
 export type TileRequest = string | TileCoord;
 
+/**
+ * Many tiles of one dataset in few batch requests (100 tiles each): a Map from
+ * `z/x/y.ext` to a Blob, or null for a tile the dataset does not have, every
+ * requested key present, in request order. A failing batch rejects with a
+ * TileError carrying the companion's code and message.
+ *
+ * @example
+ * import { loadViewportTiles } from 'tile-accelerator/client';
+ *
+ * const tiles = await loadViewportTiles('sample', ['5/10/12.jpg', '5/11/12.jpg'], { format: 'binary' });
+ * for (const [key, blob] of tiles) if (blob) document.body.append(Object.assign(new Image(), { src: URL.createObjectURL(blob), alt: key }));
+ */
 export async function loadViewportTiles(
   datasetId: string,
   tiles: readonly TileRequest[],
@@ -38,15 +64,15 @@ export async function loadViewportTiles(
 
   // Every requested key is in the answer, in request order, even when the server leaves one out.
   const result = new Map<string, Blob | null>(keys.map((k) => [k, null]));
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < chunks.length) {
-      const chunk = chunks[next]!;
-      next += 1;
+  const limit = pLimit(Math.max(1, options.concurrency ?? 4));
+  await limit.map(chunks, async (chunk) => {
+    try {
       for (const [key, blob] of await loadChunk(datasetId, chunk, options)) if (result.has(key)) result.set(key, blob);
+    } catch (error) {
+      limit.clearQueue(); // the answer is a rejection now: send no more requests
+      throw error;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(chunks.length, Math.max(1, options.concurrency ?? 4)) }, worker));
+  });
   return result;
 }
 

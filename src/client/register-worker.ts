@@ -3,6 +3,13 @@
  * without ever blocking the viewer on it: if the worker is not in control
  * within `timeoutMs`, tiles simply load from the network.
  */
+/**
+ * Where the tile worker is: `scriptUrl` (default `/sw.js`, a module worker),
+ * `scope` (default `/`), `timeoutMs` (longest wait on a first visit, default 2000).
+ *
+ * @example
+ * await registerTileWorker({ scriptUrl: '/tile-sw.js', scope: '/viewer/', timeoutMs: 1000 });
+ */
 export interface WorkerOptions {
   scriptUrl?: string;
   scope?: string;
@@ -10,8 +17,25 @@ export interface WorkerOptions {
   timeoutMs?: number;
 }
 
+/**
+ * Whether tiles go through the worker: `controlled` (yes), `uncontrolled` (not
+ * yet: the first visit's worker did not take over in time), `unsupported`,
+ * `failed` (registration failed; tiles load directly).
+ *
+ * @example
+ * const state: WorkerState = await registerTileWorker();
+ */
 export type WorkerState = 'controlled' | 'uncontrolled' | 'unsupported' | 'failed';
 
+/**
+ * Puts the page under the tile worker without ever blocking on it; answers
+ * whether it controls the page. `enableTileAccelerator` calls it for you.
+ *
+ * @example
+ * import { registerTileWorker } from 'tile-accelerator/client';
+ *
+ * if ((await registerTileWorker({ scriptUrl: '/sw.js' })) === 'controlled') console.log('tiles are accelerated');
+ */
 export async function registerTileWorker(options: WorkerOptions = {}): Promise<WorkerState> {
   if (!('serviceWorker' in navigator)) return 'unsupported';
   const container = navigator.serviceWorker;
@@ -31,7 +55,15 @@ export async function registerTileWorker(options: WorkerOptions = {}): Promise<W
   }
 }
 
-/** Removes every registration; resolves true when the page must reload to be free of a worker. */
+/**
+ * Removes every service worker registration of the origin; resolves true
+ * when the page must reload to be free of a worker (the demo's `?accelerator=off`).
+ *
+ * @example
+ * import { unregisterTileWorker } from 'tile-accelerator/client';
+ *
+ * if (await unregisterTileWorker()) location.reload();
+ */
 export async function unregisterTileWorker(): Promise<boolean> {
   if (!('serviceWorker' in navigator)) return false;
   const registrations = await navigator.serviceWorker.getRegistrations();

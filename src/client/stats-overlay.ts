@@ -1,10 +1,13 @@
 /**
  * The demo's live stats overlay: hit rate per tier, batches, bytes saved and
  * the companion's counters, with a sparkline of the hit rate over time. It
- * asks the worker by message (the same `{ type: 'stats' }` a developer can
- * send) and the companion at `cache-stats`, once per `intervalMs`; a missing
- * worker or companion shows as such, it never throws into the page.
+ * asks the worker by the versioned control message (`requestWorkerReport`)
+ * and the companion at `cache-stats`, once per `intervalMs`; a missing worker
+ * or companion shows as such, it never throws into the page.
  */
+import { TILE_TIERS as TIERS, type TileTier as Tier, type WorkerReport } from '../shared/worker-report.ts';
+import { requestWorkerReport } from './worker-report.ts';
+
 export interface OverlayOptions {
   dataset: string;
   /** How often to poll (default 1000 ms). */
@@ -14,18 +17,7 @@ export interface OverlayOptions {
   apiBase?: string;
 }
 
-const TIERS = ['memory', 'idb', 'batch', 'network'] as const;
-type Tier = (typeof TIERS)[number];
-
-interface WorkerStatsView {
-  hits: Record<Tier, number>;
-  batches: number;
-  meanBatchSize: number;
-  bytesSaved: number;
-  fallbacks: number;
-  /** Present when the worker prefetches (src/sw/prefetch-stats.ts). */
-  prefetch?: { prefetched: number; used: number; hitRate: number; droppedLeftView: number };
-}
+type WorkerStatsView = Pick<WorkerReport, 'hits' | 'batches' | 'meanBatchSize' | 'bytesSaved' | 'fallbacks' | 'prefetch'>;
 
 interface CompanionView {
   counters?: { tileRequests: number; batchRequests: number; batchTiles: number };
@@ -49,20 +41,6 @@ export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;
-}
-
-function askWorker(timeoutMs: number): Promise<WorkerStatsView | null> {
-  const worker = navigator.serviceWorker?.controller;
-  if (!worker) return Promise.resolve(null);
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    const timer = setTimeout(() => resolve(null), timeoutMs);
-    channel.port1.onmessage = (event) => {
-      clearTimeout(timer);
-      resolve((event.data as { stats?: WorkerStatsView }).stats ?? null);
-    };
-    worker.postMessage({ type: 'stats' }, [channel.port2]);
-  });
 }
 
 async function askCompanion(url: string): Promise<CompanionView | null> {
@@ -104,7 +82,7 @@ export function mountStatsOverlay(parent: HTMLElement, options: OverlayOptions):
     if (busy) return; // a slow answer must not pile up polls
     busy = true;
     try {
-      const [worker, companion] = await Promise.all([askWorker(intervalMs), askCompanion(statsUrl)]);
+      const [worker, companion] = await Promise.all([requestWorkerReport({ timeoutMs: intervalMs }), askCompanion(statsUrl)]);
       text.textContent = render(worker, companion);
       if (worker) {
         const rate = intervalHitRate(previous, worker);

@@ -12,7 +12,7 @@ import { toBase64 } from '../shared/base64.ts';
 import { createApp, type AppOptions } from './app.ts';
 import type { RequestLogLine } from './request-log.ts';
 import { LocalFolderSource } from './sources/local-folder.ts';
-import { imageEnvelope } from '../../test/support/image-envelope.ts';
+import { imageEnvelope } from '../shared/testing/image-envelope.ts';
 
 const AUTH = 'reader-token-0123456789';
 const ADMIN = 'admin-token-0123456789';

@@ -6,7 +6,7 @@ import { BATCH_CONTENT_TYPE, readBatchStream } from '../shared/batch-protocol.ts
 import { fromBase64 } from '../shared/base64.ts';
 import { createApp } from './app.ts';
 import { LocalFolderSource } from './sources/local-folder.ts';
-import { imageEnvelope } from '../../test/support/image-envelope.ts';
+import { imageEnvelope } from '../shared/testing/image-envelope.ts';
 
 const info = { width: 600, height: 300, tileSize: 256, overlap: 0, minLevel: 0, maxLevel: 2, format: 'jpg', version: 'v1' };
 const tileBytes = imageEnvelope('jpeg', new Uint8Array([1, 2, 3]));

@@ -93,8 +93,13 @@ export async function startCompanion(options: CompanionServerOptions): Promise<R
           connectionsCheckingInterval: Math.min(1_000, timeouts.headersTimeoutMs),
         },
       };
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch, port: options.port ?? 0, hostname: host, ...tls }, () => resolve(s));
+  // A listen error (port in use, host not local) rejects here instead of crashing the process.
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch, port: options.port ?? 0, hostname: host, ...tls }, () => {
+      s.off('error', reject);
+      resolve(s);
+    });
+    s.once('error', reject);
   });
   // Without a 'timeout' listener, Node destroys a socket idle this long (its stream is then cancelled).
   server.setTimeout(timeouts.socketIdleTimeoutMs);

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { BATCH_CONTENT_TYPE, readBatchStream } from '../shared/batch-protocol.ts';
 import type { DatasetInfo } from '../shared/dataset-info.ts';
 import type { TileKey } from '../shared/tile-key.ts';
-import { imageEnvelope } from '../../test/support/image-envelope.ts';
+import { imageEnvelope } from '../shared/testing/image-envelope.ts';
 import { createApp } from './app.ts';
 import { sameToken } from './auth.ts';
 import { batchStream } from './routes/batch-stream.ts';

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import worker, { appFor, type WorkerEnv } from './workers-entry.ts';
 import type { R2BucketLike, R2ObjectBodyLike } from './sources/r2-binding.ts';
-import { imageEnvelope } from '../../test/support/image-envelope.ts';
+import { imageEnvelope } from '../shared/testing/image-envelope.ts';
 import type { EdgeCacheStore } from './workers/edge-cache.ts';
 
 /** caches.default as a map: shared by every "isolate" (app) built over it, as in one Cloudflare location. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkImageBody, imageFormatOfType, isImageBody, sniffImageFormat } from './image-body.ts';
-import { imageEnvelope } from '../../test/support/image-envelope.ts';
+import { imageEnvelope } from './testing/image-envelope.ts';
 
 const payload = new Uint8Array(50).map((_, i) => (i * 37) % 256);
 const jpeg = imageEnvelope('jpeg', payload);

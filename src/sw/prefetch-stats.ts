@@ -3,25 +3,9 @@
  * them a viewer asked for afterwards (`hitRate` = used / prefetched). The
  * fetched-ahead keys are remembered up to a bound, oldest forgotten first.
  */
-export interface PrefetchStats {
-  /** Settled views that asked for prefetch (each starts a run, possibly empty). */
-  runs: number;
-  /** Runs cancelled because the view moved on. */
-  cancelledRuns: number;
-  planned: number;
-  /** Planned tiles already in memory or IndexedDB (no request). */
-  alreadyCached: number;
-  /** Tiles fetched from the companion by prefetch, and their bytes. */
-  prefetched: number;
-  bytes: number;
-  /** Prefetched tiles a viewer asked for afterwards. */
-  used: number;
-  hitRate: number;
-  /** Queued visible tiles dropped because they left every view. */
-  droppedLeftView: number;
-  /** Runs going on now. */
-  active: number;
-}
+import type { PrefetchStats } from '../shared/worker-report.ts';
+
+export type { PrefetchStats };
 
 export class PrefetchCounters {
   runs = 0;

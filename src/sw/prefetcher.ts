@@ -10,6 +10,7 @@
  *    fetched ones reach both tiers through the batch client's hooks.
  * Counts what it prefetched and how much of it a viewer later asked for.
  */
+import pLimit from 'p-limit';
 import type { WorkboxPlugin } from 'workbox-core/types.js';
 import { planPrefetch, resolvePrefetchOptions, type PrefetchOptions } from '../shared/prefetch-plan.ts';
 import { cacheKey, matchTilePath } from '../shared/tile-key.ts';
@@ -119,38 +120,33 @@ export class Prefetcher {
     const { meanTileBytes } = this.#stats;
     const plan = planPrefetch({ info: view.info, rect: view.rect, level: view.level, ...(meanTileBytes ? { meanTileBytes } : {}) }, this.options);
     this.#stats.planned += plan.length;
-    let next = 0;
     let bytes = 0;
     const writes: Array<Promise<void>> = [];
-    const lane = async (): Promise<void> => {
+    // Plan order, #concurrency at once; each tile checks on start whether the run should go on.
+    await pLimit(this.#concurrency).map(plan, async (tile) => {
       // A failed batch makes the worker back off from batching; prefetch stops with it.
-      while (next < plan.length && !signal.aborted && bytes < this.options.maxBytes && acc.batching) {
-        const tile = plan[next]!;
-        next += 1;
-        const key = cacheKey(view.dataset, version, tile);
-        if (acc.memory.get(key)) {
-          this.#stats.alreadyCached += 1;
-          continue;
-        }
-        const stored = await acc.idb.get(key);
-        if (stored) {
-          acc.memory.set(key, stored);
-          this.#stats.alreadyCached += 1;
-          continue;
-        }
-        try {
-          const { frame, done } = await acc.batch.request(view.dataset, `${tile.z}/${tile.x}/${tile.y}.${view.info.format}`, { priority: 'prefetch', signal });
-          if (frame.status !== 200) continue;
-          bytes += frame.body.length;
-          this.#stats.fetched(`${view.dataset}/${tile.z}/${tile.x}/${tile.y}`, frame.body.length);
-          writes.push(done);
-        } catch {
-          // Cancelled (the view moved) or the batch failed: a prefetch is never worth a retry.
-          if (signal.aborted) return;
-        }
+      if (signal.aborted || bytes >= this.options.maxBytes || !acc.batching) return;
+      const key = cacheKey(view.dataset, version, tile);
+      if (acc.memory.get(key)) {
+        this.#stats.alreadyCached += 1;
+        return;
       }
-    };
-    await Promise.all(Array.from({ length: this.#concurrency }, lane));
+      const stored = await acc.idb.get(key);
+      if (stored) {
+        acc.memory.set(key, stored);
+        this.#stats.alreadyCached += 1;
+        return;
+      }
+      try {
+        const { frame, done } = await acc.batch.request(view.dataset, `${tile.z}/${tile.x}/${tile.y}.${view.info.format}`, { priority: 'prefetch', signal });
+        if (frame.status !== 200) return;
+        bytes += frame.body.length;
+        this.#stats.fetched(`${view.dataset}/${tile.z}/${tile.x}/${tile.y}`, frame.body.length);
+        writes.push(done);
+      } catch {
+        // Cancelled (the view moved) or the batch failed: a prefetch is never worth a retry.
+      }
+    });
     await Promise.all(writes);
   }
 }

@@ -1,37 +1,20 @@
 /**
  * What the worker counts: requests, hits and bytes per tier, batches and
  * their mean size, fallbacks, IndexedDB trouble, and latency percentiles per
- * tier. Answered to `postMessage({ type: 'stats' })` and at
- * `GET /__tile-accelerator/stats`; the demo's overlay draws it.
+ * tier. Part of the worker report (src/shared/worker-report.ts) answered to
+ * the `stats` control message and at `GET /__tile-accelerator/stats`; the
+ * demo's overlay draws it.
  */
-import { LatencySample, type Percentiles } from '../shared/latency-sample.ts';
+import { LatencySample } from '../shared/latency-sample.ts';
+import type { WorkerStatsSnapshot } from '../shared/worker-report.ts';
 import type { TileSource } from './stored-tile.ts';
 
 const TIERS: readonly TileSource[] = ['memory', 'idb', 'batch', 'network'];
 
 type PerTier<T> = Record<TileSource, T>;
 
-export interface StatsSnapshot {
-  requests: number;
-  hits: PerTier<number>;
-  bytes: PerTier<number>;
-  latencyMs: PerTier<Percentiles>;
-  /** Tiles served without asking the companion (memory + idb) over all answered. */
-  hitRate: number;
-  bytesSaved: number;
-  batches: number;
-  batchTiles: number;
-  meanBatchSize: number;
-  batchFailures: number;
-  /** Requests that joined a tile already pending or in flight. */
-  joined: number;
-  /** Tiles fetched one by one because batching failed or was backing off. */
-  fallbacks: number;
-  /** Requests answered with an error status (e.g. 404 tiles). */
-  errors: number;
-  idbErrors: number;
-  idbEvictions: number;
-}
+/** The counters' part of the worker report (shape and meaning: src/shared/worker-report.ts). */
+export type StatsSnapshot = WorkerStatsSnapshot;
 
 const perTier = <T>(make: () => T): PerTier<T> => Object.fromEntries(TIERS.map((t) => [t, make()])) as PerTier<T>;
 

@@ -5,7 +5,7 @@
  * `mixed` layout keeps some tiles only as .png or .webp, like the real one.
  */
 import type { TileExtension } from '../../src/shared/tile-key.ts';
-import { formatOfExtension, imageEnvelope } from './image-envelope.ts';
+import { formatOfExtension, imageEnvelope } from '../../src/shared/testing/image-envelope.ts';
 
 export const INFO = { width: 1024, height: 768, tileSize: 256, overlap: 0, minLevel: 0, maxLevel: 2, format: 'jpg', version: 'v1' } as const;
 

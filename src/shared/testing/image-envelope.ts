@@ -3,7 +3,7 @@
  * test tiles pass the companion's body check (src/shared/image-body.ts) while
  * staying distinct per tile. Nothing decodes them: only the envelope is real.
  */
-import type { ImageFormat } from '../../src/shared/image-body.ts';
+import type { ImageFormat } from '../image-body.ts';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const PNG_IEND = [0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82];
