@@ -6,13 +6,13 @@
  *    tiles leave the queue; in-flight ones land in the caches anyway);
  *  - a settled report starts a new prefetch run from shared/prefetch-plan.ts,
  *    at `prefetch` priority in the worker's batch queue, so visible tiles
- *    always go out first. Tiles already in memory or IndexedDB cost nothing;
- *    fetched ones reach both tiers through the batch client's hooks.
+ *    always go out first (sources without a companion: the worker's bounded
+ *    direct fetches). Tiles already in memory or IndexedDB cost nothing;
+ *    fetched ones reach both tiers through the tile store.
  * Counts what it prefetched and how much of it a viewer later asked for.
  */
 import type { WorkboxPlugin } from 'workbox-core/types.js';
 import { planPrefetch, resolvePrefetchOptions, type PrefetchOptions } from '../shared/prefetch-plan.ts';
-import { cacheKey, matchTilePath } from '../shared/tile-key.ts';
 import { droppedMessage, parsePageMessage, type ViewState } from '../shared/view-protocol.ts';
 import type { Accelerator } from './accelerator.ts';
 import { PrefetchCounters, type PrefetchStats } from './prefetch-stats.ts';
@@ -39,8 +39,8 @@ export class Prefetcher {
   /** Counts a page request for a tile prefetch brought in (Workbox plugin for the tile strategy). */
   readonly plugin: WorkboxPlugin = {
     handlerWillRespond: async ({ request, response }) => {
-      const tile = matchTilePath(new URL(request.url).pathname, this.#acc.options.apiPrefix);
-      if (tile) this.#stats.requested(`${tile.dataset}/${tile.z}/${tile.x}/${tile.y}`);
+      const id = this.#acc.identities.get(request);
+      if (id) this.#stats.requested(id.key);
       return response;
     },
   };
@@ -78,13 +78,8 @@ export class Prefetcher {
   }
 
   async #dropLeftView(view: ViewState, clients?: Clients): Promise<void> {
-    const urls: string[] = [];
-    const leftView = this.views.leftView(view.dataset);
-    this.#acc.batch.drop((tile) => {
-      const gone = leftView(tile);
-      if (gone) urls.push(`${view.tileUrlPrefix}${tile.key.slice(view.dataset.length + 1)}`);
-      return gone;
-    });
+    // The URLs exactly as the page asked for them, query string included, so the page can match its failed tiles.
+    const urls = this.#acc.batch.drop(this.views.leftView(view.dataset)).map((id) => id.url);
     this.#stats.droppedLeftView += urls.length;
     if (urls.length === 0 || !clients) return;
     // Pages make those tiles loadable again (OpenSeadragon marks a failed tile missing for good).
@@ -114,8 +109,7 @@ export class Prefetcher {
   async #fetchPlan(view: ViewState, signal: AbortSignal): Promise<void> {
     const acc = this.#acc;
     await acc.batch.visibleSettled(signal, this.#visibleWaitMs);
-    const version = await acc.versions.version(view.dataset);
-    if (version === undefined || !acc.batching || signal.aborted) return;
+    if (signal.aborted) return;
     const { meanTileBytes } = this.#stats;
     const plan = planPrefetch({ info: view.info, rect: view.rect, level: view.level, ...(meanTileBytes ? { meanTileBytes } : {}) }, this.options);
     this.#stats.planned += plan.length;
@@ -123,29 +117,35 @@ export class Prefetcher {
     let bytes = 0;
     const writes: Array<Promise<void>> = [];
     const lane = async (): Promise<void> => {
-      // A failed batch makes the worker back off from batching; prefetch stops with it.
-      while (next < plan.length && !signal.aborted && bytes < this.options.maxBytes && acc.batching) {
+      while (next < plan.length && !signal.aborted && bytes < this.options.maxBytes) {
         const tile = plan[next]!;
         next += 1;
-        const key = cacheKey(view.dataset, version, tile);
-        if (acc.memory.get(key)) {
+        const id = await acc.identityOf(view.dataset, { level: tile.z, x: tile.x, y: tile.y }, view.info.format);
+        if (!id) return; // the source's version is unknown: nothing could be stored
+        if (await acc.store.lookup(id)) {
           this.#stats.alreadyCached += 1;
           continue;
         }
-        const stored = await acc.idb.get(key);
-        if (stored) {
-          acc.memory.set(key, stored);
-          this.#stats.alreadyCached += 1;
-          continue;
-        }
+        const upstream = acc.upstreamOf(id);
+        // A failed batch makes the worker back off from batching; prefetch stops with it.
+        if (upstream.batch && !acc.batching) return;
         try {
-          const { frame, done } = await acc.batch.request(view.dataset, `${tile.z}/${tile.x}/${tile.y}.${view.info.format}`, { priority: 'prefetch', signal });
-          if (frame.status !== 200) continue;
-          bytes += frame.body.length;
-          this.#stats.fetched(`${view.dataset}/${tile.z}/${tile.x}/${tile.y}`, frame.body.length);
-          writes.push(done);
+          let size: number;
+          if (upstream.batch) {
+            const { frame, done } = await acc.batch.request(id, upstream.batch, { priority: 'prefetch', signal });
+            if (frame.status !== 200) continue;
+            size = frame.body.length;
+            writes.push(done);
+          } else {
+            const result = await acc.direct.request(id, upstream.direct);
+            if (!result.storable) continue;
+            size = result.tile.body.size;
+            writes.push(acc.store.put(id, result.tile));
+          }
+          bytes += size;
+          this.#stats.fetched(id.key, size);
         } catch {
-          // Cancelled (the view moved) or the batch failed: a prefetch is never worth a retry.
+          // Cancelled (the view moved) or the upstream failed: a prefetch is never worth a retry.
           if (signal.aborted) return;
         }
       }

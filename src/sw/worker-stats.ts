@@ -29,6 +29,8 @@ export interface StatsSnapshot {
   fallbacks: number;
   /** Requests answered with an error status (e.g. 404 tiles). */
   errors: number;
+  /** Tile requests the worker handed back to the network untouched (CORS-unreadable upstream, version unknown). */
+  passedThrough: number;
   idbErrors: number;
   idbEvictions: number;
 }
@@ -43,6 +45,7 @@ export class WorkerStats {
   joined = 0;
   fallbacks = 0;
   errors = 0;
+  passedThrough = 0;
   idbErrors = 0;
   idbEvictions = 0;
   readonly #hits = perTier(() => 0);
@@ -72,6 +75,7 @@ export class WorkerStats {
       joined: this.joined,
       fallbacks: this.fallbacks,
       errors: this.errors,
+      passedThrough: this.passedThrough,
       idbErrors: this.idbErrors,
       idbEvictions: this.idbEvictions,
     };
