@@ -1,7 +1,10 @@
 /**
  * The demo page: one full-window OpenSeadragon viewer on a dataset of the
  * companion, accelerated by the service worker unless `?accelerator=off`.
- * URL options: `dataset`, `accelerator=off`, `drawer` (canvas|webgl|auto),
+ * URL options: `dataset`, `tileSource` (the URL of any `.dzi`, IIIF `info.json`
+ * or Zoomify `ImageProperties.xml`, on any origin, opened by OpenSeadragon
+ * itself and accelerated through enableTileAccelerator; `companion=NAME` says
+ * the companion serves it as dataset NAME), `accelerator=off`, `drawer` (canvas|webgl|auto),
  * `prefetch=off`, `compare=a,b` (side-by-side viewers, synchronised),
  * `stats=off` (no stats overlay), `sw.*` (worker options), `osd.*` (viewer settings).
  */
@@ -11,6 +14,7 @@ import { enableTileAccelerator, type TileAccelerator } from './enable-accelerato
 import { registerTileWorker, unregisterTileWorker } from './register-worker.ts';
 import { mountStatsOverlay } from './stats-overlay.ts';
 import { fetchDatasetInfo, tileApiSource } from './tile-source.ts';
+import { zoomifySource } from './zoomify-source.ts';
 
 const DATASETS = ['sample', 'mixed'];
 
@@ -34,6 +38,7 @@ declare global {
 
 const params = new URLSearchParams(location.search);
 const dataset = params.get('dataset') ?? 'sample';
+const tileSourceUrl = params.get('tileSource');
 const demo: DemoState = { viewer: null, worker: 'pending', tilesLoaded: 0, fullyLoaded: false };
 window.demo = demo;
 
@@ -41,7 +46,7 @@ async function start(): Promise<void> {
   const compare = params.get('compare');
   // Ask for the dataset while the worker registers: on a first visit the two
   // round trips would otherwise add up before the first tile is requested.
-  const info = compare ? undefined : fetchDatasetInfo(dataset);
+  const info = compare || tileSourceUrl ? undefined : fetchDatasetInfo(dataset);
   info?.catch(() => undefined); // awaited below; this only keeps an early reload from reporting it
   if (params.get('accelerator') === 'off') {
     if (await unregisterTileWorker()) {
@@ -83,7 +88,7 @@ async function start(): Promise<void> {
   const viewer = OpenSeadragon({
     ...settings,
     element: document.querySelector<HTMLElement>('#viewer')!,
-    tileSources: tileApiSource(dataset, await info!) as unknown as OpenSeadragon.TileSourceOptions,
+    tileSources: (tileSourceUrl ? await openedByUrl(tileSourceUrl) : tileApiSource(dataset, await info!)) as unknown as OpenSeadragon.TileSourceOptions,
   });
   demo.viewer = viewer;
   viewer.addHandler('tile-loaded', () => {
@@ -95,7 +100,15 @@ async function start(): Promise<void> {
       document.body.dataset.fullyLoaded = String(fullyLoaded);
     });
   });
-  if (demo.worker !== 'off') demo.accelerator = await enableTileAccelerator(viewer, { register: false, prefetch });
+  if (demo.worker !== 'off') {
+    const companion = params.get('companion');
+    demo.accelerator = await enableTileAccelerator(viewer, { register: false, prefetch, ...(companion ? { companion: { apiBase: '/api/tiles', dataset: companion } } : {}) });
+  }
+}
+
+/** What OpenSeadragon opens for `?tileSource=`: the URL itself (DZI, IIIF), or a Zoomify descriptor read into options. */
+async function openedByUrl(url: string): Promise<string | object> {
+  return /ImageProperties\.xml(\?|$)/i.test(url) ? zoomifySource(url) : url;
 }
 
 function numberParam(name: string, fallback: number): number {
