@@ -4,7 +4,10 @@
  * URL options: `dataset`, `tileSource` (the URL of any `.dzi`, IIIF `info.json`
  * or Zoomify `ImageProperties.xml`, on any origin, opened by OpenSeadragon
  * itself and accelerated through enableTileAccelerator; `companion=NAME` says
- * the companion serves it as dataset NAME), `accelerator=off`, `drawer` (canvas|webgl|auto),
+ * the companion serves it as dataset NAME), `tileSourceJson` (an inline tile
+ * source object, e.g. a DZI `{ Image: … }` without a descriptor fetch),
+ * `osd.ajaxHeader.NAME=value` (tiles loaded with Ajax, sending that header),
+ * `accelerator=off`, `drawer` (canvas|webgl|auto),
  * `prefetch=off`, `compare=a,b` (side-by-side viewers, synchronised),
  * `stats=off` (no stats overlay), `sw.*` (worker options), `osd.*` (viewer settings).
  */
@@ -39,6 +42,7 @@ declare global {
 const params = new URLSearchParams(location.search);
 const dataset = params.get('dataset') ?? 'sample';
 const tileSourceUrl = params.get('tileSource');
+const tileSourceJson = params.get('tileSourceJson');
 const demo: DemoState = { viewer: null, worker: 'pending', tilesLoaded: 0, fullyLoaded: false };
 window.demo = demo;
 
@@ -46,7 +50,7 @@ async function start(): Promise<void> {
   const compare = params.get('compare');
   // Ask for the dataset while the worker registers: on a first visit the two
   // round trips would otherwise add up before the first tile is requested.
-  const info = compare || tileSourceUrl ? undefined : fetchDatasetInfo(dataset);
+  const info = compare || tileSourceUrl || tileSourceJson ? undefined : fetchDatasetInfo(dataset);
   info?.catch(() => undefined); // awaited below; this only keeps an early reload from reporting it
   if (params.get('accelerator') === 'off') {
     if (await unregisterTileWorker()) {
@@ -70,6 +74,7 @@ async function start(): Promise<void> {
     maxTilesPerFrame: numberParam('osd.maxTilesPerFrame', 50),
     imageLoaderLimit: numberParam('osd.imageLoaderLimit', 0),
     ...(drawer === 'auto' ? {} : { drawer: drawer as 'canvas' }),
+    ...ajaxHeaders(),
   };
   const prefetch = params.get('prefetch') !== 'off';
   if (compare) {
@@ -88,7 +93,7 @@ async function start(): Promise<void> {
   const viewer = OpenSeadragon({
     ...settings,
     element: document.querySelector<HTMLElement>('#viewer')!,
-    tileSources: (tileSourceUrl ? await openedByUrl(tileSourceUrl) : tileApiSource(dataset, await info!)) as unknown as OpenSeadragon.TileSourceOptions,
+    tileSources: (tileSourceJson ? JSON.parse(tileSourceJson) : tileSourceUrl ? await openedByUrl(tileSourceUrl) : tileApiSource(dataset, await info!)) as OpenSeadragon.TileSourceOptions,
   });
   demo.viewer = viewer;
   viewer.addHandler('tile-loaded', () => {
@@ -109,6 +114,13 @@ async function start(): Promise<void> {
 /** What OpenSeadragon opens for `?tileSource=`: the URL itself (DZI, IIIF), or a Zoomify descriptor read into options. */
 async function openedByUrl(url: string): Promise<string | object> {
   return /ImageProperties\.xml(\?|$)/i.test(url) ? zoomifySource(url) : url;
+}
+
+/** `?osd.ajaxHeader.Authorization=Bearer%20x`: tiles loaded with Ajax, with those headers (OpenSeadragon's ajaxHeaders). */
+function ajaxHeaders(): Partial<OpenSeadragon.Options> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of params) if (name.startsWith('osd.ajaxHeader.')) headers[name.slice('osd.ajaxHeader.'.length)] = value;
+  return Object.keys(headers).length ? { loadTilesWithAjax: true, ajaxHeaders: headers } : {};
 }
 
 function numberParam(name: string, fallback: number): number {
