@@ -96,6 +96,51 @@ test('a same-origin .dzi is accelerated the same way', async ({ page }) => {
   }
 });
 
+for (const variant of [
+  { name: 'Zoomify (vips --layout zoomify)', args: ['--layout', 'zoomify'], descriptor: 'variant/ImageProperties.xml' },
+  { name: 'DZI with 256 px PNG tiles, no overlap', args: ['--tile-size', '256', '--overlap', '0', '--suffix', '.png'], descriptor: 'variant.dzi' },
+]) {
+  test(`${variant.name} on another origin: through the worker, a reload fetches no tile`, async ({ page }) => {
+    const made = await tempFolder();
+    await writeImage(join(made.root, 'in.png'), 900, 700, [20, 60, 0]);
+    dzsave(join(made.root, 'in.png'), made.root, 'variant', variant.args);
+    const origin = await startStaticServer(made.root);
+    try {
+      const tiles = () => origin.requests.filter((r) => r.method === 'GET' && /\.(jpg|png)$/.test(r.path));
+      const responses: boolean[] = [];
+      page.on('response', (r) => r.url().startsWith(origin.url) && /\.(jpg|png)$/.test(r.url()) && responses.push(r.fromServiceWorker()));
+      await page.goto(demoUrl(`${origin.url}/${variant.descriptor}`));
+      await loadedAccelerated(page);
+      expect(await page.evaluate(() => window.demo.accelerator!.unaccelerated)).toEqual([]);
+      const fetched = tiles().length;
+      expect(fetched).toBeGreaterThan(0);
+      expect(responses.length).toBe(fetched);
+      expect(responses.every(Boolean)).toBe(true);
+      await expect.poll(async () => (await statsByMessage(page)).idb.entries).toBeGreaterThanOrEqual(fetched);
+      await page.reload();
+      await loadedAccelerated(page);
+      expect(tiles().length).toBe(fetched);
+    } finally {
+      await origin.close();
+      await made.remove();
+    }
+  });
+}
+
+test('a custom getTileUrl on another origin is learned as a URL template and accelerated', async ({ page }) => {
+  const template = `${host.url}/scan_files/{level}/{x}_{y}.jpeg`;
+  const start = host.gets(TILES).length;
+  await page.goto(`/?tileTemplate=${encodeURIComponent(template)}&width=1500&height=1100&tileSize=254&overlap=1&drawer=canvas&prefetch=off&stats=off`);
+  await loadedAccelerated(page);
+  expect(await page.evaluate(() => window.demo.accelerator!.sources)).toEqual([`${host.url}/scan_files/`]);
+  const fetched = host.gets(TILES).length - start;
+  expect(fetched).toBeGreaterThan(0);
+  await expect.poll(async () => (await statsByMessage(page)).idb.entries).toBeGreaterThanOrEqual(fetched);
+  await page.reload();
+  await loadedAccelerated(page);
+  expect(host.gets(TILES).length - start).toBe(fetched);
+});
+
 // The companion serving a vips DZI folder by OpenSeadragon coordinates is the `layouts` branch's work.
 test.fixme('a cross-origin .dzi with a companion: tiles arrive in batches, none fetched one by one', async ({ page, companion }) => {
   // TODO(after the layouts merge): serve folder.root through the companion as dataset "scan" and open

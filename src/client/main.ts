@@ -6,6 +6,8 @@
  * itself and accelerated through enableTileAccelerator; `companion=NAME` says
  * the companion serves it as dataset NAME), `tileSourceJson` (an inline tile
  * source object, e.g. a DZI `{ Image: … }` without a descriptor fetch),
+ * `tileTemplate` (a custom `getTileUrl` filling `{level}`, `{x}`, `{y}` of that
+ * URL, with `width`, `height`, `tileSize`, `overlap`),
  * `osd.ajaxHeader.NAME=value` (tiles loaded with Ajax, sending that header),
  * `accelerator=off`, `drawer` (canvas|webgl|auto),
  * `prefetch=off`, `compare=a,b` (side-by-side viewers, synchronised),
@@ -43,6 +45,7 @@ const params = new URLSearchParams(location.search);
 const dataset = params.get('dataset') ?? 'sample';
 const tileSourceUrl = params.get('tileSource');
 const tileSourceJson = params.get('tileSourceJson');
+const tileTemplate = params.get('tileTemplate');
 const demo: DemoState = { viewer: null, worker: 'pending', tilesLoaded: 0, fullyLoaded: false };
 window.demo = demo;
 
@@ -50,7 +53,7 @@ async function start(): Promise<void> {
   const compare = params.get('compare');
   // Ask for the dataset while the worker registers: on a first visit the two
   // round trips would otherwise add up before the first tile is requested.
-  const info = compare || tileSourceUrl || tileSourceJson ? undefined : fetchDatasetInfo(dataset);
+  const info = compare || tileSourceUrl || tileSourceJson || tileTemplate ? undefined : fetchDatasetInfo(dataset);
   info?.catch(() => undefined); // awaited below; this only keeps an early reload from reporting it
   if (params.get('accelerator') === 'off') {
     if (await unregisterTileWorker()) {
@@ -93,7 +96,7 @@ async function start(): Promise<void> {
   const viewer = OpenSeadragon({
     ...settings,
     element: document.querySelector<HTMLElement>('#viewer')!,
-    tileSources: (tileSourceJson ? JSON.parse(tileSourceJson) : tileSourceUrl ? await openedByUrl(tileSourceUrl) : tileApiSource(dataset, await info!)) as OpenSeadragon.TileSourceOptions,
+    tileSources: (tileSourceJson ? JSON.parse(tileSourceJson) : tileSourceUrl ? await openedByUrl(tileSourceUrl) : tileTemplate ? templateSource(tileTemplate) : tileApiSource(dataset, await info!)) as OpenSeadragon.TileSourceOptions,
   });
   demo.viewer = viewer;
   viewer.addHandler('tile-loaded', () => {
@@ -109,6 +112,17 @@ async function start(): Promise<void> {
     const companion = params.get('companion');
     demo.accelerator = await enableTileAccelerator(viewer, { register: false, prefetch, ...(companion ? { companion: { apiBase: '/api/tiles', dataset: companion } } : {}) });
   }
+}
+
+/** A legacy custom tile source, as many existing pages have: inline geometry and a `getTileUrl` function. */
+function templateSource(template: string): object {
+  return {
+    width: numberParam('width', 0),
+    height: numberParam('height', 0),
+    tileSize: numberParam('tileSize', 256),
+    tileOverlap: numberParam('overlap', 0),
+    getTileUrl: (level: number, x: number, y: number) => template.replace('{level}', String(level)).replace('{x}', String(x)).replace('{y}', String(y)),
+  };
 }
 
 /** What OpenSeadragon opens for `?tileSource=`: the URL itself (DZI, IIIF), or a Zoomify descriptor read into options. */
