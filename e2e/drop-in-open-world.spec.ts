@@ -7,7 +7,7 @@
 import { readFile, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, test } from './support/fixtures.ts';
+import { expect, test, zoomBy } from './support/fixtures.ts';
 import { dzsave, tempFolder, writeImage } from './support/dzsave.ts';
 import { staticHost, startStaticServer, type RunningStaticServer } from './support/static-server.ts';
 import { startOwnCompanion, statsByMessage } from './support/worker.ts';
@@ -68,6 +68,20 @@ test('a cross-origin .dzi without a companion: tiles through the worker, a reloa
   await page.goto(demoUrl(`${host.url}/scan.dzi`, '&accelerator=off'));
   await page.waitForFunction(() => window.demo?.worker === 'off' && window.demo.fullyLoaded === true, null, { timeout: 30_000 });
   expect((await viewerPixels(page)).equals(accelerated)).toBe(true);
+});
+
+test('prefetch follows a source without a companion: after the view settles, a zoom-in needs no upstream tile', async ({ page }) => {
+  await page.goto(demoUrl(`${host.url}/scan.dzi`).replace('&prefetch=off', ''));
+  await loadedAccelerated(page);
+  await expect
+    .poll(async () => {
+      const { prefetch } = (await statsByMessage(page)) as unknown as { prefetch: { runs: number; active: number; prefetched: number } };
+      return prefetch.runs > 0 && prefetch.active === 0 && prefetch.prefetched > 0;
+    }, { timeout: 30_000 })
+    .toBe(true);
+  const before = host.gets(TILES).length;
+  await zoomBy(page, 2);
+  expect(host.gets(TILES).length).toBe(before);
 });
 
 test('an Authorization header from ajaxHeaders reaches the upstream with every tile', async ({ page }) => {

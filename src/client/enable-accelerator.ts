@@ -113,6 +113,7 @@ async function accelerateItem(
     if (result?.accepted) {
       specs.set(source, outcome.spec);
       accelerator.sources.push(outcome.spec.id);
+      accelerator.reporter.refresh();
     } else refuse(accelerator, outcome.spec.id, result?.reason ?? 'the worker gave no answer');
   } finally {
     if (controlled && item.getOpacity() === 0) item.setOpacity(opacity);

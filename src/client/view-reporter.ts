@@ -90,6 +90,11 @@ export class ViewReporter {
     };
   }
 
+  /** Reports the view again (and once more when it settles): after the worker accepted a source, so prefetch follows it. */
+  refresh(): void {
+    this.#moved();
+  }
+
   /** The source's name and geometry for the worker: its registered spec, or the own tile API's dataset read from a tile URL. */
   #named(source: OpenSeadragon.TileSource): Pick<ViewState, 'dataset' | 'tileUrlPrefix' | 'info'> | null {
     const spec = this.#sourceOf(source);
