@@ -7,7 +7,7 @@
 import { readFile, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, test, zoomBy } from './support/fixtures.ts';
+import { expect, test, TILES_DIR, zoomBy } from './support/fixtures.ts';
 import { dzsave, tempFolder, writeImage } from './support/dzsave.ts';
 import { staticHost, startStaticServer, type RunningStaticServer } from './support/static-server.ts';
 import { startOwnCompanion, statsByMessage } from './support/worker.ts';
@@ -71,17 +71,27 @@ test('a cross-origin .dzi without a companion: tiles through the worker, a reloa
 });
 
 test('prefetch follows a source without a companion: after the view settles, a zoom-in needs no upstream tile', async ({ page }) => {
-  await page.goto(demoUrl(`${host.url}/scan.dzi`).replace('&prefetch=off', ''));
-  await loadedAccelerated(page);
-  await expect
-    .poll(async () => {
-      const { prefetch } = (await statsByMessage(page)) as unknown as { prefetch: { runs: number; active: number; prefetched: number } };
-      return prefetch.runs > 0 && prefetch.active === 0 && prefetch.prefetched > 0;
-    }, { timeout: 30_000 })
-    .toBe(true);
-  const before = host.gets(TILES).length;
-  await zoomBy(page, 2);
-  expect(host.gets(TILES).length).toBe(before);
+  // Big enough that a zoom-in by 2 from the home view draws the next level.
+  const big = await tempFolder();
+  await writeImage(join(big.root, 'big.png'), 5000, 3500, [0, 30, 60]);
+  dzsave(join(big.root, 'big.png'), big.root, 'big');
+  const bigHost = await startStaticServer(big.root);
+  try {
+    await page.goto(demoUrl(`${bigHost.url}/big.dzi`).replace('&prefetch=off', ''));
+    await loadedAccelerated(page);
+    await expect
+      .poll(async () => {
+        const { prefetch } = (await statsByMessage(page)) as unknown as { prefetch: { runs: number; active: number; prefetched: number } };
+        return prefetch.runs > 0 && prefetch.active === 0 && prefetch.prefetched > 0;
+      }, { timeout: 30_000 })
+      .toBe(true);
+    const before = bigHost.gets(TILES).length;
+    await zoomBy(page, 2);
+    expect(bigHost.gets(TILES).length).toBe(before);
+  } finally {
+    await bigHost.close();
+    await big.remove();
+  }
 });
 
 test('an Authorization header from ajaxHeaders reaches the upstream with every tile', async ({ page }) => {
@@ -153,6 +163,30 @@ test('a custom getTileUrl on another origin is learned as a URL template and acc
   await page.reload();
   await loadedAccelerated(page);
   expect(host.gets(TILES).length - start).toBe(fetched);
+});
+
+test('a registered source with a companion: its tiles come in batches from the companion, the tile host sees none', async ({ page, counters }) => {
+  // The sample dataset's own z/x/y files on another origin, opened by a custom getTileUrl; the companion serves the same files as "sample".
+  const tileHost = await startStaticServer(join(TILES_DIR, 'sample'));
+  try {
+    const before = counters('sample');
+    const template = encodeURIComponent(`${tileHost.url}/{level}/{x}/{y}.jpg`);
+    await page.goto(`/?tileTemplate=${template}&width=16384&height=16384&tileSize=256&companion=sample&drawer=canvas&prefetch=off&stats=off`);
+    await loadedAccelerated(page);
+    const after = counters('sample');
+    const tiles = after.batchTiles - before.batchTiles;
+    expect(after.batchRequests - before.batchRequests).toBeGreaterThan(0);
+    expect(tiles).toBeGreaterThan(0);
+    expect(after.tileRequests - before.tileRequests).toBe(0);
+    expect(tileHost.gets(/\.jpg$/)).toEqual([]);
+    await expect.poll(async () => (await statsByMessage(page)).idb.entries).toBeGreaterThanOrEqual(tiles);
+    await page.reload();
+    await loadedAccelerated(page);
+    expect(counters('sample').batchTiles).toBe(after.batchTiles);
+    expect(tileHost.gets(/\.jpg$/)).toEqual([]);
+  } finally {
+    await tileHost.close();
+  }
 });
 
 // The companion serving a vips DZI folder by OpenSeadragon coordinates is the `layouts` branch's work.
