@@ -171,7 +171,7 @@ test('a registered source with a companion: its tiles come in batches from the c
   try {
     const before = counters('sample');
     const template = encodeURIComponent(`${tileHost.url}/{level}/{x}/{y}.jpg`);
-    await page.goto(`/?tileTemplate=${template}&width=16384&height=16384&tileSize=256&companion=sample&drawer=canvas&prefetch=off&stats=off`);
+    await page.goto(`/?tileTemplate=${template}&width=16384&height=16384&tileSize=256&minLevel=0&maxLevel=6&companion=sample&drawer=canvas&prefetch=off&stats=off`);
     await loadedAccelerated(page);
     const after = counters('sample');
     const tiles = after.batchTiles - before.batchTiles;

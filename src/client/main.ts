@@ -7,7 +7,7 @@
  * the companion serves it as dataset NAME), `tileSourceJson` (an inline tile
  * source object, e.g. a DZI `{ Image: … }` without a descriptor fetch),
  * `tileTemplate` (a custom `getTileUrl` filling `{level}`, `{x}`, `{y}` of that
- * URL, with `width`, `height`, `tileSize`, `overlap`),
+ * URL, with `width`, `height`, `tileSize`, `overlap`, optional `minLevel`, `maxLevel`),
  * `osd.ajaxHeader.NAME=value` (tiles loaded with Ajax, sending that header),
  * `accelerator=off`, `drawer` (canvas|webgl|auto),
  * `prefetch=off`, `compare=a,b` (side-by-side viewers, synchronised),
@@ -121,6 +121,8 @@ function templateSource(template: string): object {
     height: numberParam('height', 0),
     tileSize: numberParam('tileSize', 256),
     tileOverlap: numberParam('overlap', 0),
+    ...(params.has('minLevel') ? { minLevel: numberParam('minLevel', 0) } : {}),
+    ...(params.has('maxLevel') ? { maxLevel: numberParam('maxLevel', 0) } : {}),
     getTileUrl: (level: number, x: number, y: number) => template.replace('{level}', String(level)).replace('{x}', String(x)).replace('{y}', String(y)),
   };
 }
