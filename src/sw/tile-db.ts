@@ -34,6 +34,7 @@ export interface SourceMeta {
   key: `source:${string}`;
   spec: TileSourceSpec;
   version: string;
+  descriptorVersion?: string;
 }
 
 export interface UsageMeta {
