@@ -5,7 +5,8 @@
  */
 import { TileError as Failure, type ErrorCode as Code } from '../shared/errors.ts';
 
-export { enableTileAccelerator, type EnableTileAcceleratorOptions, type TileAccelerator } from './enable-accelerator.ts';
+export { enableTileAccelerator, type EnableTileAcceleratorOptions, type TileAccelerator, type UnacceleratedSource } from './enable-accelerator.ts';
+export type { CompanionTarget } from '../shared/tile-source-spec.ts';
 export { loadViewportTiles, type LoadViewportTilesOptions, type TileRequest } from './load-viewport-tiles.ts';
 export { registerTileWorker, unregisterTileWorker, type WorkerOptions, type WorkerState } from './register-worker.ts';
 export { requestWorkerReport, type RequestWorkerReportOptions } from './worker-report.ts';

@@ -27,6 +27,7 @@ const body: WorkerReportBody = {
   joined: 0,
   fallbacks: 0,
   errors: 0,
+  passedThrough: 0,
   idbErrors: 0,
   idbEvictions: 0,
   memory: { bytes: 10, entries: 1, budget: 100 },

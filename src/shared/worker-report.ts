@@ -63,6 +63,8 @@ export interface WorkerStatsSnapshot {
   fallbacks: number;
   /** Requests answered with an error status (e.g. 404 tiles). */
   errors: number;
+  /** Tile requests the worker handed back to the network untouched (CORS-unreadable upstream, version unknown). */
+  passedThrough: number;
   idbErrors: number;
   idbEvictions: number;
 }

@@ -1,7 +1,13 @@
 /**
- * The batch client: tiles asked for together become one POST to the
+ * The batch client: tiles asked for together become one POST to a
  * companion's batch endpoint, and each waiting request is answered the
  * moment its frame arrives from the stream, not when the batch ends.
+ *
+ * Tiles are queued by identity (tile-identity.ts) and grouped by target:
+ * the batch endpoint plus the headers and credentials the page sent with
+ * them, so one page's `Authorization` never rides on another's batch. The
+ * body names tiles `{level}/{x}/{y}.{ext}` in OpenSeadragon's numbering, as
+ * the companion serves them; each frame is matched back to its identity.
  *
  * The queue (shared/batch-queue.ts) holds who waits for what; the window
  * (shared/batch-window.ts) decides when a batch leaves; this class does the
@@ -13,6 +19,8 @@ import { BATCH_CONTENT_TYPE, readBatchStream, type BatchFrame } from '../shared/
 import { BatchQueue, type Priority, type QueuedTile } from '../shared/batch-queue.ts';
 import { BatchWindow, type BatchWindowOptions } from '../shared/batch-window.ts';
 import { TileError } from '../shared/errors.ts';
+import type { Credentials } from '../shared/tile-source-spec.ts';
+import type { TileIdentity } from './tile-identity.ts';
 
 export class BatchFailedError extends TileError {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -20,20 +28,33 @@ export class BatchFailedError extends TileError {
   }
 }
 
+/** Where a batch goes and what it carries besides its tiles. */
+export interface BatchTarget {
+  /** The batch endpoint, `{apiBase}/{dataset}/batch` (any origin the companion allows by CORS). */
+  url: string;
+  /** Headers the page sent for these tiles (e.g. Authorization), forwarded on the POST. */
+  headers: Array<[string, string]>;
+  credentials: Credentials;
+}
+
+export interface ArrivedFrame {
+  id: TileIdentity;
+  frame: BatchFrame;
+}
+
 export interface BatchHooks {
-  batchWillSend?(dataset: string, tiles: number): void;
+  batchWillSend?(target: BatchTarget, tiles: number): void;
   /** A request found its tile already pending or in flight, and joined it. */
-  requestDidJoin?(dataset: string): void;
+  requestDidJoin?(id: TileIdentity): void;
   /** Every frame, even one nobody waits for any more (it is still worth caching). */
-  frameDidArrive?(dataset: string, frame: BatchFrame): void;
+  frameDidArrive?(arrived: ArrivedFrame): void;
   /** Once per batch with its 200 frames: the place for one IndexedDB transaction. */
-  batchDidComplete?(dataset: string, frames: BatchFrame[]): Promise<void>;
-  batchDidFail?(dataset: string, unanswered: number, error: unknown): void;
+  batchDidComplete?(arrived: ArrivedFrame[]): Promise<void>;
+  batchDidFail?(target: BatchTarget, unanswered: number, error: unknown): void;
 }
 
 export interface BatchClientOptions {
   fetch: (request: Request) => Promise<Response>;
-  apiPrefix: string;
   window: BatchWindowOptions;
   maxConcurrent: number;
   maxPending: number;
@@ -48,10 +69,18 @@ export interface BatchAnswer {
   done: Promise<void>;
 }
 
+/** `{level}/{x}/{y}.{ext}`: a tile as a batch body names it. */
+export function batchCoord(id: TileIdentity): string {
+  return `${id.level}/${id.x}/${id.y}.${id.ext}`;
+}
+
 export class BatchClient {
   readonly #options: BatchClientOptions;
   readonly #queue: BatchQueue<BatchAnswer>;
   readonly #window: BatchWindow;
+  /** Queue key -> identity, for tiles pending (taken ones leave at once). */
+  readonly #ids = new Map<string, TileIdentity>();
+  readonly #targets = new Map<string, BatchTarget>();
   #active = 0;
   #backoffUntil = 0;
 
@@ -66,18 +95,31 @@ export class BatchClient {
     return Date.now() >= this.#backoffUntil;
   }
 
-  /** Waits for the tile `coord` (`z/x/y.ext`) of `dataset` through a batch. */
-  request(dataset: string, coord: string, options: { priority?: Priority; signal?: AbortSignal } = {}): Promise<BatchAnswer> {
-    const key = `${dataset}/${coord}`;
-    if (this.#queue.get(key)) this.#options.hooks?.requestDidJoin?.(dataset);
-    const answer = this.#queue.enqueue(key, { group: dataset, ...options });
+  /** Waits for the tile `id` through a batch to `target`. */
+  request(id: TileIdentity, target: BatchTarget, options: { priority?: Priority; signal?: AbortSignal } = {}): Promise<BatchAnswer> {
+    const group = groupOf(target);
+    if (this.#queue.get(id.key)) this.#options.hooks?.requestDidJoin?.(id);
+    else {
+      this.#prune();
+      this.#ids.set(id.key, id);
+      this.#targets.set(group, target);
+    }
+    const answer = this.#queue.enqueue(id.key, { group, ...options });
     this.#window.arrive(this.#queue.pending);
     return answer;
   }
 
   /** Removes pending tiles the predicate picks; for dropping tiles that left the view. */
-  drop(predicate: (tile: QueuedTile) => boolean): number {
-    return this.#queue.drop(predicate);
+  drop(predicate: (tile: QueuedTile, id: TileIdentity) => boolean): TileIdentity[] {
+    const dropped: TileIdentity[] = [];
+    this.#queue.drop((tile) => {
+      const id = this.#ids.get(tile.key);
+      if (!id || !predicate(tile, id)) return false;
+      dropped.push(id);
+      this.#ids.delete(tile.key);
+      return true;
+    });
+    return dropped;
   }
 
   get pending(): number {
@@ -101,6 +143,13 @@ export class BatchClient {
     return this.#queue.inFlight;
   }
 
+  /** Forgets identities and targets of entries that left the queue without a batch (aborted, dropped). */
+  #prune(): void {
+    if (this.#ids.size < 2 * this.#options.maxPending && this.#targets.size < 256) return;
+    for (const key of this.#ids.keys()) if (!this.#queue.get(key)) this.#ids.delete(key);
+    for (const group of this.#targets.keys()) if (this.#queue.pendingIn(group) === 0) this.#targets.delete(group);
+  }
+
   #flush(): void {
     if (!this.available) {
       // A batch failed meanwhile: what still waits goes one by one instead.
@@ -108,11 +157,16 @@ export class BatchClient {
       return;
     }
     while (this.#active < this.#options.maxConcurrent) {
-      const dataset = this.#queue.nextGroup();
-      if (dataset === undefined) return;
-      const keys = this.#queue.take(dataset, this.#window.maxTiles);
+      const group = this.#queue.nextGroup();
+      if (group === undefined) return;
+      const target = this.#targets.get(group)!;
+      const ids = this.#queue.take(group, this.#window.maxTiles).flatMap((key) => {
+        const id = this.#ids.get(key);
+        this.#ids.delete(key);
+        return id ? [id] : [];
+      });
       this.#active += 1;
-      void this.#send(dataset, keys)
+      void this.#send(target, ids)
         .catch((error: unknown) => console.error('tile-accelerator: batch bookkeeping failed', error))
         .finally(() => {
           this.#active -= 1;
@@ -121,49 +175,58 @@ export class BatchClient {
     }
   }
 
-  async #send(dataset: string, keys: string[]): Promise<void> {
-    const prefix = `${dataset}/`;
-    const unanswered = new Set(keys);
-    const arrived: BatchFrame[] = [];
+  async #send(target: BatchTarget, ids: TileIdentity[]): Promise<void> {
+    const unanswered = new Map(ids.map((id) => [batchCoord(id), id]));
+    const arrived: ArrivedFrame[] = [];
     let finish!: () => void;
     const done = new Promise<void>((resolve) => (finish = resolve));
     const stall = new AbortController();
     let timer = setTimeout(() => stall.abort(), this.#options.stallMs);
     const { hooks } = this.#options;
     try {
-      hooks?.batchWillSend?.(dataset, keys.length);
+      hooks?.batchWillSend?.(target, ids.length);
+      const headers = new Headers(target.headers);
+      headers.set('Content-Type', 'application/json');
+      headers.set('Accept', BATCH_CONTENT_TYPE);
       const response = await this.#options.fetch(
-        new Request(`${this.#options.apiPrefix}${encodeURIComponent(dataset)}/batch`, {
+        new Request(target.url, {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json', Accept: BATCH_CONTENT_TYPE },
-          body: JSON.stringify({ tiles: keys.map((k) => k.slice(prefix.length)) }),
+          headers,
+          credentials: target.credentials,
+          mode: 'cors',
+          body: JSON.stringify({ tiles: [...unanswered.keys()] }),
           signal: stall.signal,
         }),
       );
       if (!response.ok || !response.body || !(response.headers.get('Content-Type') ?? '').startsWith(BATCH_CONTENT_TYPE)) {
-        throw new BatchFailedError(`Batch endpoint answered HTTP ${response.status} ${response.headers.get('Content-Type') ?? ''}.`);
+        throw new BatchFailedError(`Batch endpoint ${target.url} answered HTTP ${response.status} ${response.headers.get('Content-Type') ?? ''}.`);
       }
       for await (const frame of readBatchStream(response.body)) {
         clearTimeout(timer);
         timer = setTimeout(() => stall.abort(), this.#options.stallMs);
-        const key = prefix + frame.key;
-        if (!unanswered.delete(key)) continue; // a frame we did not ask for (or twice): ignore it
-        hooks?.frameDidArrive?.(dataset, frame);
-        if (frame.status === 200) arrived.push(frame);
-        this.#queue.settle(key, { frame, done });
+        const id = unanswered.get(frame.key);
+        if (!id) continue; // a frame we did not ask for (or twice): ignore it
+        unanswered.delete(frame.key);
+        hooks?.frameDidArrive?.({ id, frame });
+        if (frame.status === 200) arrived.push({ id, frame });
+        this.#queue.settle(id.key, { frame, done });
       }
       if (unanswered.size > 0) throw new BatchFailedError(`Batch ended without ${unanswered.size} of its tiles.`);
     } catch (error) {
       this.#backoffUntil = Date.now() + this.#options.backoffMs;
       const failure = error instanceof BatchFailedError ? error : new BatchFailedError('Batch request failed.', { cause: error });
-      hooks?.batchDidFail?.(dataset, unanswered.size, error);
-      for (const key of unanswered) this.#queue.fail(key, failure);
+      hooks?.batchDidFail?.(target, unanswered.size, error);
+      for (const id of unanswered.values()) this.#queue.fail(id.key, failure);
     } finally {
       clearTimeout(timer);
-      await (hooks?.batchDidComplete?.(dataset, arrived) ?? Promise.resolve()).catch((error: unknown) =>
+      await (hooks?.batchDidComplete?.(arrived) ?? Promise.resolve()).catch((error: unknown) =>
         console.warn('tile-accelerator: storing a batch failed', error),
       );
       finish();
     }
   }
+}
+
+function groupOf(target: BatchTarget): string {
+  return `${target.url}\n${target.credentials}\n${JSON.stringify(target.headers)}`;
 }

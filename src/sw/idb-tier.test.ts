@@ -12,7 +12,7 @@ describe('IdbTier without IndexedDB', () => {
     });
     const tier = new IdbTier(handle, { maxBytes: 1000, quotaShare: 0.5, touchFlushMs: 10, estimate: async () => ({ quota: 100 }) });
     expect(await tier.get('d@v/0/0/0')).toBeUndefined();
-    const tile = { body: new Blob([new Uint8Array(10)]), contentType: 'image/jpeg', etag: '' };
+    const tile = { body: new Blob([new Uint8Array(10)]), contentType: 'image/jpeg', etag: '', storedAt: 0 };
     await expect(tier.putMany([{ key: 'd@v/0/0/0', tile }])).resolves.toBeUndefined();
     expect(await tier.usage()).toEqual({ available: false, bytes: 0, entries: 0, budget: 50 });
     expect(opens).toBe(1); // tried once, not on every tile

@@ -59,7 +59,7 @@ export class IdbTier {
     const record = await this.#run('read', (db) => db.get('tiles', key));
     if (!record) return undefined;
     this.#touch(key);
-    return { body: record.blob, contentType: record.contentType, etag: record.etag };
+    return { body: record.blob, contentType: record.contentType, etag: record.etag, storedAt: record.storedAt };
   }
 
   /** Stores tiles in one transaction, evicting to stay under budget. Never rejects. */
@@ -69,7 +69,7 @@ export class IdbTier {
     const now = Date.now();
     const records: TileRecord[] = tiles
       .filter(({ tile }) => tile.body.size <= budget)
-      .map(({ key, tile }) => ({ key, blob: tile.body, bytes: tile.body.size, contentType: tile.contentType, etag: tile.etag, storedAt: now, lastAccess: now }));
+      .map(({ key, tile }) => ({ key, blob: tile.body, bytes: tile.body.size, contentType: tile.contentType, etag: tile.etag, storedAt: tile.storedAt, lastAccess: now }));
     for (let attempt = 0; attempt < 2; attempt += 1) {
       try {
         const db = await this.#handle.get();

@@ -17,6 +17,7 @@ import {
   type RegisteredTileAccelerator as Registered,
   type RegisterTileAcceleratorOptions as RegisterOptions,
 } from './register-tile-accelerator.ts';
+import type { ConfiguredSource as Configured, Unaccelerated as Refused } from './configured-sources.ts';
 import { TileAcceleratorStrategy as Strategy, type TileAcceleratorStrategyOptions as StrategyOptions } from './tile-accelerator-strategy.ts';
 
 /**
@@ -153,3 +154,23 @@ export type PrefetchStats = Prefetch;
  * registerRoute(({ url }) => matchTilePath(url.pathname, '/tiles/') !== null, new TileAcceleratorStrategy({ accelerated: { apiPrefix: '/tiles/' } }));
  */
 export const matchTilePath: typeof matchTile = matchTile;
+
+/**
+ * A tile source the worker accelerates without any page telling it about it
+ * (`registerTileAccelerator({ sources })`): a descriptor URL (DZI, IIIF
+ * info.json, Zoomify ImageProperties.xml) on any origin, optionally with the
+ * companion that serves it in batches. See docs/drop-in.md.
+ *
+ * @example
+ * registerTileAccelerator({ sources: ['https://images.example.org/scan.dzi', { descriptorUrl: 'https://iiif.example.org/page-1/info.json' }] });
+ */
+export type ConfiguredSource = Configured;
+
+/**
+ * A configured source the worker could not accelerate, and why (also logged).
+ *
+ * @example
+ * const { configured } = registerTileAccelerator({ sources });
+ * for (const u of (await configured).unaccelerated) console.warn(u.source, u.reason);
+ */
+export type Unaccelerated = Refused;

@@ -30,6 +30,13 @@ export interface AcceleratorOptions {
   batching: boolean;
   /** Where the tile API lives on this origin. */
   apiPrefix: string;
+  /** Tiles of sources without a companion: upstream fetches in flight at once (default 16). */
+  directConcurrency: number;
+  /**
+   * Stored tiles of registered sources older than this are revalidated in the
+   * background with a conditional request (default 10 min); see revalidator.ts.
+   */
+  revalidateAfterMs: number;
 }
 
 export const DEFAULT_OPTIONS: AcceleratorOptions = {
@@ -44,7 +51,23 @@ export const DEFAULT_OPTIONS: AcceleratorOptions = {
   batchStallMs: 10_000,
   batching: true,
   apiPrefix: '/api/tiles/',
+  directConcurrency: 16,
+  revalidateAfterMs: 10 * 60_000,
 };
+
+/** The options in effect: defaults for what is not given, every bound checked once, here. */
+export function resolveAcceleratorOptions(options: Partial<AcceleratorOptions> = {}): AcceleratorOptions {
+  const resolved: AcceleratorOptions = { ...DEFAULT_OPTIONS, ...options, window: { ...DEFAULT_OPTIONS.window, ...options.window } };
+  const positive = ['memoryMaxBytes', 'idbMaxBytes', 'maxConcurrentBatches', 'maxPending', 'directConcurrency'] as const;
+  for (const name of positive) {
+    if (!Number.isInteger(resolved[name]) || resolved[name] < 1) throw new RangeError(`Worker option "${name}" must be a positive integer, got ${resolved[name]}.`);
+  }
+  for (const name of ['idbTouchFlushMs', 'batchBackoffMs', 'batchStallMs', 'revalidateAfterMs'] as const) {
+    if (!(resolved[name] >= 0)) throw new RangeError(`Worker option "${name}" must be a non-negative number of ms, got ${resolved[name]}.`);
+  }
+  if (!resolved.apiPrefix.startsWith('/') || !resolved.apiPrefix.endsWith('/')) throw new RangeError(`Worker option "apiPrefix" must start and end with "/", got "${resolved.apiPrefix}".`);
+  return resolved;
+}
 
 /** Options a page may set through the worker script URL; anything else there is ignored. */
 export function optionsFromSearch(search: string): AcceleratorOptions {
@@ -64,6 +87,7 @@ export function optionsFromSearch(search: string): AcceleratorOptions {
       maxTiles: Math.min(num('maxTiles', d.window.maxTiles, 1), d.window.maxTiles),
     },
     maxConcurrentBatches: num('maxConcurrentBatches', d.maxConcurrentBatches, 1),
+    revalidateAfterMs: num('revalidateAfterMs', d.revalidateAfterMs),
     batching: params.get('batching') !== 'off',
   };
 }

@@ -24,7 +24,7 @@ export class PrefetchCounters {
     this.#remember = remember;
   }
 
-  /** A tile (`dataset/z/x/y`) arrived by prefetch. */
+  /** A tile (its store key) arrived by prefetch. */
   fetched(id: string, bytes: number): void {
     this.#prefetched += 1;
     this.#bytes += bytes;

@@ -6,14 +6,14 @@
  *    tiles leave the queue; in-flight ones land in the caches anyway);
  *  - a settled report starts a new prefetch run from shared/prefetch-plan.ts,
  *    at `prefetch` priority in the worker's batch queue, so visible tiles
- *    always go out first. Tiles already in memory or IndexedDB cost nothing;
- *    fetched ones reach both tiers through the batch client's hooks.
+ *    always go out first (sources without a companion: the worker's bounded
+ *    direct fetches). Tiles already in memory or IndexedDB cost nothing;
+ *    fetched ones reach both tiers through the tile store.
  * Counts what it prefetched and how much of it a viewer later asked for.
  */
 import pLimit from 'p-limit';
 import type { WorkboxPlugin } from 'workbox-core/types.js';
 import { planPrefetch, resolvePrefetchOptions, type PrefetchOptions } from '../shared/prefetch-plan.ts';
-import { cacheKey, matchTilePath } from '../shared/tile-key.ts';
 import { droppedMessage, parsePageMessage, type ViewState } from '../shared/view-protocol.ts';
 import type { Accelerator } from './accelerator.ts';
 import { PrefetchCounters, type PrefetchStats } from './prefetch-stats.ts';
@@ -40,8 +40,8 @@ export class Prefetcher {
   /** Counts a page request for a tile prefetch brought in (Workbox plugin for the tile strategy). */
   readonly plugin: WorkboxPlugin = {
     handlerWillRespond: async ({ request, response }) => {
-      const tile = matchTilePath(new URL(request.url).pathname, this.#acc.options.apiPrefix);
-      if (tile) this.#stats.requested(`${tile.dataset}/${tile.z}/${tile.x}/${tile.y}`);
+      const id = this.#acc.identities.get(request);
+      if (id) this.#stats.requested(id.key);
       return response;
     },
   };
@@ -79,13 +79,8 @@ export class Prefetcher {
   }
 
   async #dropLeftView(view: ViewState, clients?: Clients): Promise<void> {
-    const urls: string[] = [];
-    const leftView = this.views.leftView(view.dataset);
-    this.#acc.batch.drop((tile) => {
-      const gone = leftView(tile);
-      if (gone) urls.push(`${view.tileUrlPrefix}${tile.key.slice(view.dataset.length + 1)}`);
-      return gone;
-    });
+    // The URLs exactly as the page asked for them, query string included, so the page can match its failed tiles.
+    const urls = this.#acc.batch.drop(this.views.leftView(view.dataset)).map((id) => id.url);
     this.#stats.droppedLeftView += urls.length;
     if (urls.length === 0 || !clients) return;
     // Pages make those tiles loadable again (OpenSeadragon marks a failed tile missing for good).
@@ -115,36 +110,48 @@ export class Prefetcher {
   async #fetchPlan(view: ViewState, signal: AbortSignal): Promise<void> {
     const acc = this.#acc;
     await acc.batch.visibleSettled(signal, this.#visibleWaitMs);
-    const version = await acc.versions.version(view.dataset);
-    if (version === undefined || !acc.batching || signal.aborted) return;
+    if (signal.aborted) return;
     const { meanTileBytes } = this.#stats;
     const plan = planPrefetch({ info: view.info, rect: view.rect, level: view.level, ...(meanTileBytes ? { meanTileBytes } : {}) }, this.options);
     this.#stats.planned += plan.length;
     let bytes = 0;
     const writes: Array<Promise<void>> = [];
     // Plan order, #concurrency at once; each tile checks on start whether the run should go on.
+    let stopped = false;
     await pLimit(this.#concurrency).map(plan, async (tile) => {
-      // A failed batch makes the worker back off from batching; prefetch stops with it.
-      if (signal.aborted || bytes >= this.options.maxBytes || !acc.batching) return;
-      const key = cacheKey(view.dataset, version, tile);
-      if (acc.memory.get(key)) {
+      if (stopped || signal.aborted || bytes >= this.options.maxBytes) return;
+      const id = await acc.identityOf(view.dataset, { level: tile.z, x: tile.x, y: tile.y }, view.info.format);
+      if (!id) {
+        stopped = true; // the source's version is unknown: nothing could be stored
+        return;
+      }
+      if (await acc.store.lookup(id)) {
         this.#stats.alreadyCached += 1;
         return;
       }
-      const stored = await acc.idb.get(key);
-      if (stored) {
-        acc.memory.set(key, stored);
-        this.#stats.alreadyCached += 1;
+      const upstream = acc.upstreamOf(id);
+      // A failed batch makes the worker back off from batching; prefetch stops with it.
+      if (upstream.batch && !acc.batching) {
+        stopped = true;
         return;
       }
       try {
-        const { frame, done } = await acc.batch.request(view.dataset, `${tile.z}/${tile.x}/${tile.y}.${view.info.format}`, { priority: 'prefetch', signal });
-        if (frame.status !== 200) return;
-        bytes += frame.body.length;
-        this.#stats.fetched(`${view.dataset}/${tile.z}/${tile.x}/${tile.y}`, frame.body.length);
-        writes.push(done);
+        let size: number;
+        if (upstream.batch) {
+          const { frame, done } = await acc.batch.request(id, upstream.batch, { priority: 'prefetch', signal });
+          if (frame.status !== 200) return;
+          size = frame.body.length;
+          writes.push(done);
+        } else {
+          const result = await acc.direct.request(id, upstream.direct, 'prefetch');
+          if (!result.storable) return;
+          size = result.tile.body.size;
+          writes.push(acc.store.put(id, result.tile));
+        }
+        bytes += size;
+        this.#stats.fetched(id.key, size);
       } catch {
-        // Cancelled (the view moved) or the batch failed: a prefetch is never worth a retry.
+        // Cancelled (the view moved) or the upstream failed: a prefetch is never worth a retry.
       }
     });
     await Promise.all(writes);

@@ -10,6 +10,8 @@ export interface StoredTile {
   body: Blob;
   contentType: string;
   etag: string;
+  /** Date.now() when the tile was fetched or last revalidated (IndexedDB keeps it across restarts). */
+  storedAt: number;
 }
 
 export interface Timing {
@@ -41,4 +43,11 @@ export function serverTiming(source: TileSource, { started, batchWaitMs }: Timin
 export function isStorable(status: number, bytes: number, contentLength: string | null): boolean {
   if (status !== 200 || bytes === 0) return false;
   return contentLength === null || Number(contentLength) === bytes;
+}
+
+/** Headers as `[name, value]` pairs (names lower-case, as Headers gives them). */
+export function headerList(headers: Headers): Array<[string, string]> {
+  const list: Array<[string, string]> = [];
+  headers.forEach((value, name) => list.push([name, value]));
+  return list;
 }

@@ -1,19 +1,23 @@
 /**
  * The Workbox strategy for tile requests: memory, then IndexedDB, then the
- * network, by batch when batching works and one by one when it does not.
- * Export it to compose your own routes:
+ * upstream: by batch when the tile's source has a companion and batching
+ * works, else the tile URL itself (bounded, deduplicated). Export it to
+ * compose your own routes:
  *
  *   registerRoute(({ url }) => matchTilePath(url.pathname) !== null, new TileAcceleratorStrategy());
  *
- * A request may carry `X-Tile-Priority: prefetch` to queue behind visible tiles.
+ * The route's match callback may hand over the parsed tile (`TileMatch`, as
+ * `registerTileAccelerator` does) so the URL is parsed once; otherwise the
+ * strategy matches it itself. A request may carry `X-Tile-Priority: prefetch`
+ * to queue behind visible tiles.
  */
 import { Strategy, type StrategyHandler, type StrategyOptions } from 'workbox-strategies';
 import { isTileError } from '../shared/errors.ts';
 import type { Priority } from '../shared/batch-queue.ts';
-import { cacheKey, formatTileCoord, matchTilePath } from '../shared/tile-key.ts';
-import { Accelerator, frameTile } from './accelerator.ts';
+import { Accelerator, frameTile, type Upstream } from './accelerator.ts';
 import type { AcceleratorOptions } from './options.ts';
-import { isStorable, serverTiming, tileResponse, type StoredTile, type TileSource, type Timing } from './stored-tile.ts';
+import { tileResponse, serverTiming, type StoredTile, type TileSource, type Timing } from './stored-tile.ts';
+import { isTileMatch, type TileIdentity } from './tile-identity.ts';
 
 export interface TileAcceleratorStrategyOptions extends StrategyOptions {
   /** Share one accelerator between routes; by default each strategy makes its own. */
@@ -33,29 +37,31 @@ export class TileAcceleratorStrategy extends Strategy {
     const timing: Timing = { started: performance.now() };
     const acc = this.accelerator;
     acc.stats.requests += 1;
-    const tile = matchTilePath(new URL(request.url).pathname, acc.options.apiPrefix);
-    if (!tile) return handler.fetch(request);
-    const version = await acc.versions.version(tile.dataset);
-    const key = version === undefined ? undefined : cacheKey(tile.dataset, version, tile);
+    let match = isTileMatch(handler.params) ? handler.params : acc.match(new URL(request.url));
+    if (!match && !acc.sources.loaded) {
+      // A restarted worker: the route let the request in before the registered sources were read.
+      await acc.sources.ready;
+      match = acc.match(new URL(request.url));
+    }
+    const id = match && (await acc.identify(match));
+    if (!id) {
+      acc.stats.passedThrough += 1;
+      return handler.fetch(request);
+    }
+    acc.identities.set(request, id);
+    const upstream = acc.upstreamOf(id, request);
 
-    if (key) {
-      const inMemory = acc.memory.get(key);
-      if (inMemory) return this.#answer(inMemory, 'memory', timing);
-      const stored = await acc.idb.get(key);
-      if (stored) {
-        acc.memory.set(key, stored);
-        return this.#answer(stored, 'idb', timing);
-      }
-      // The tile may have landed while IndexedDB was looking: asking again would fetch it twice.
-      const landed = acc.memory.get(key);
-      if (landed) return this.#answer(landed, 'memory', timing);
+    const found = await acc.store.lookup(id);
+    if (found) {
+      if (acc.revalidates(id) && acc.revalidator.isStale(found.tile)) handler.waitUntil(acc.revalidator.revalidate(id, found.tile, upstream.direct));
+      return this.#answer(found.tile, found.tier, timing);
     }
 
-    if (acc.batching) {
+    if (upstream.batch && acc.batching) {
       const waitStart = performance.now();
       try {
         const priority: Priority = request.headers.get('X-Tile-Priority') === 'prefetch' ? 'prefetch' : 'visible';
-        const { frame, done } = await acc.batch.request(tile.dataset, formatTileCoord(tile), { signal: request.signal, priority });
+        const { frame, done } = await acc.batch.request(id, upstream.batch, { signal: request.signal, priority });
         handler.waitUntil(done);
         // A missing tile is an answer; a tile the companion failed to read gets a second chance below.
         if (frame.status === 200 || frame.status === 404) {
@@ -65,31 +71,32 @@ export class TileAcceleratorStrategy extends Strategy {
         if (request.signal.aborted || !isTileError(error)) throw error;
       }
       acc.stats.fallbacks += 1;
-    } else if (acc.options.batching) {
+    } else if (upstream.batch && acc.options.batching) {
       acc.stats.fallbacks += 1;
     }
-    return this.#fromNetwork(request, handler, key, timing);
+    return this.#direct(request, handler, id, upstream, timing);
   }
 
-  async #fromNetwork(request: Request, handler: StrategyHandler, key: string | undefined, timing: Timing): Promise<Response> {
+  async #direct(request: Request, handler: StrategyHandler, id: TileIdentity, upstream: Upstream, timing: Timing): Promise<Response> {
     const acc = this.accelerator;
-    // no-store: the worker keeps its own tiers; the HTTP cache would hold a second copy.
-    const response = await handler.fetch(new Request(request.url, { cache: 'no-store', credentials: 'same-origin', signal: request.signal }));
-    const headers = new Headers(response.headers);
+    let result;
+    try {
+      result = await acc.direct.request(id, upstream.direct);
+    } catch (error) {
+      // Unreadable by CORS, unreachable, or too many waiting: the page's own request, as if the worker were not there.
+      if (request.signal.aborted) throw error;
+      acc.stats.passedThrough += 1;
+      return handler.fetch(request);
+    }
+    if (result.storable) {
+      handler.waitUntil(acc.store.put(id, result.tile));
+      return this.#answer(result.tile, 'network', timing);
+    }
+    acc.stats.errors += 1;
+    const headers = new Headers(result.headers);
     headers.set('X-Tile-Source', 'network');
     headers.set('Server-Timing', serverTiming('network', timing));
-    if (response.status !== 200) {
-      acc.stats.errors += 1;
-      return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
-    }
-    const body = await response.blob();
-    const tile: StoredTile = { body, contentType: response.headers.get('Content-Type') ?? 'application/octet-stream', etag: response.headers.get('ETag') ?? '' };
-    const declared = response.headers.has('Content-Encoding') ? null : response.headers.get('Content-Length');
-    if (key && isStorable(response.status, body.size, declared)) {
-      acc.memory.set(key, tile);
-      handler.waitUntil(acc.idb.putMany([{ key, tile }]));
-    }
-    return this.#answer(tile, 'network', timing);
+    return new Response(result.status === 304 || result.status === 204 ? null : result.tile.body, { status: result.status, statusText: result.statusText, headers });
   }
 
   #answer(tile: StoredTile, source: TileSource, timing: Timing, status = 200): Response {

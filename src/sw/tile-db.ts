@@ -1,11 +1,12 @@
 /**
  * The worker's IndexedDB database, `tile-accelerator`: its typed schema and
  * how it opens. `tiles` holds tile bodies under `dataset@version/z/x/y`;
- * `meta` holds each dataset's last known info (and so its version) and the
- * running byte total of `tiles`, kept in the same transactions as the tiles.
+ * `meta` holds each dataset's last known info (and so its version), each
+ * registered tile source (`source:{id}`) and the running byte total of `tiles`, kept in the same transactions as the tiles.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { DatasetInfo } from '../shared/dataset-info.ts';
+import type { TileSourceSpec } from '../shared/tile-source-spec.ts';
 
 export const DB_NAME = 'tile-accelerator';
 const DB_VERSION = 1;
@@ -28,6 +29,14 @@ export interface DatasetMeta {
   info: DatasetInfo;
 }
 
+/** A source registered by a page or by configuration, so a restarted worker still routes its tiles. */
+export interface SourceMeta {
+  key: `source:${string}`;
+  spec: TileSourceSpec;
+  version: string;
+  descriptorVersion?: string;
+}
+
 export interface UsageMeta {
   key: 'usage';
   bytes: number;
@@ -36,7 +45,7 @@ export interface UsageMeta {
 
 export interface TileDbSchema extends DBSchema {
   tiles: { key: string; value: TileRecord; indexes: { 'by-access': number } };
-  meta: { key: string; value: DatasetMeta | UsageMeta };
+  meta: { key: string; value: DatasetMeta | SourceMeta | UsageMeta };
 }
 
 export type TileDb = IDBPDatabase<TileDbSchema>;

@@ -8,7 +8,7 @@
  * one tile and one level above the drawn one (the report lags the view).
  */
 import type { QueuedTile } from '../shared/batch-queue.ts';
-import { parseTileCoord } from '../shared/tile-key.ts';
+import type { TileIdentity } from './tile-identity.ts';
 import { tileTouches, type ImageRect } from '../shared/tile-range.ts';
 import type { ViewState } from '../shared/view-protocol.ts';
 
@@ -54,19 +54,14 @@ export class ViewTracker {
   }
 
   /**
-   * A predicate for `BatchClient.drop`: visible-priority tiles of `dataset`
-   * (queue keys are `dataset/z/x/y.ext`) that no live view of it still wants.
+   * A predicate for `BatchClient.drop`: visible-priority tiles of the source
+   * `dataset` (a view's `dataset` is its source id) that no live view of it still wants.
    */
-  leftView(dataset: string): (tile: QueuedTile) => boolean {
+  leftView(dataset: string): (tile: QueuedTile, id: TileIdentity) => boolean {
     const views = this.viewsOf(dataset);
-    return (tile) => {
-      if (views.length === 0 || tile.group !== dataset || tile.priority !== 'visible') return false;
-      let coord;
-      try {
-        coord = parseTileCoord(tile.key.slice(dataset.length + 1));
-      } catch {
-        return false;
-      }
+    return (tile, id) => {
+      if (views.length === 0 || id.source !== dataset || tile.priority !== 'visible') return false;
+      const coord = { z: id.level, x: id.x, y: id.y };
       return !views.some((v) => coord.z <= v.level + 1 && tileTouches(v.info, grow(v.rect, v, coord.z), coord));
     };
   }

@@ -26,6 +26,7 @@ export class WorkerStats {
   joined = 0;
   fallbacks = 0;
   errors = 0;
+  passedThrough = 0;
   idbErrors = 0;
   idbEvictions = 0;
   readonly #hits = perTier(() => 0);
@@ -55,6 +56,7 @@ export class WorkerStats {
       joined: this.joined,
       fallbacks: this.fallbacks,
       errors: this.errors,
+      passedThrough: this.passedThrough,
       idbErrors: this.idbErrors,
       idbEvictions: this.idbEvictions,
     };
