@@ -3,11 +3,15 @@
  * companion, accelerated by the service worker unless `?accelerator=off`.
  * URL options: `dataset`, `accelerator=off`, `drawer` (canvas|webgl|auto),
  * `prefetch=off`, `compare=a,b` (side-by-side viewers, synchronised),
- * `stats=off` (no stats overlay), `sw.*` (worker options), `osd.*` (viewer settings).
+ * `stats=off` (no stats overlay), `sw.*` (worker options), `osd.*` (viewer settings),
+ * `pagebatch=off` (one request per tile, to compare with page batching),
+ * `pagebatch.decode=blob|bitmap`, `pagebatch.fix.<defect>=off` (tests: see osd-batch-workarounds.ts).
  */
 import OpenSeadragon from 'openseadragon';
 import { startComparison, type ComparisonPane } from './comparison.ts';
 import { enableTileAccelerator, type TileAccelerator } from './enable-accelerator.ts';
+import { OSD_BATCH_DEFECTS } from './osd-batch-workarounds.ts';
+import type { PageBatchingOptions } from './page-batching.ts';
 import { registerTileWorker, unregisterTileWorker } from './register-worker.ts';
 import { mountStatsOverlay } from './stats-overlay.ts';
 import { fetchDatasetInfo, tileApiSource } from './tile-source.ts';
@@ -64,6 +68,8 @@ async function start(): Promise<void> {
     // Measured in docs/worker.md; `?osd.maxTilesPerFrame=` and `?osd.imageLoaderLimit=` override for experiments.
     maxTilesPerFrame: numberParam('osd.maxTilesPerFrame', 50),
     imageLoaderLimit: numberParam('osd.imageLoaderLimit', 0),
+    timeout: numberParam('osd.timeout', 30_000),
+    tileRetryMax: numberParam('osd.tileRetryMax', 0),
     ...(drawer === 'auto' ? {} : { drawer: drawer as 'canvas' }),
   };
   const prefetch = params.get('prefetch') !== 'off';
@@ -95,7 +101,15 @@ async function start(): Promise<void> {
       document.body.dataset.fullyLoaded = String(fullyLoaded);
     });
   });
-  if (demo.worker !== 'off') demo.accelerator = await enableTileAccelerator(viewer, { register: false, prefetch });
+  if (demo.worker !== 'off') demo.accelerator = await enableTileAccelerator(viewer, { register: false, prefetch, pageBatching: pageBatchingParam() });
+}
+
+/** Page batching is on with the accelerator; `?pagebatch=off` compares with one request per tile. */
+function pageBatchingParam(): PageBatchingOptions | false {
+  if (params.get('pagebatch') === 'off') return false;
+  const decode = params.get('pagebatch.decode');
+  const workarounds = Object.fromEntries(OSD_BATCH_DEFECTS.map((name) => [name, params.get(`pagebatch.fix.${name}`) !== 'off']));
+  return { workarounds, ...(decode === 'blob' || decode === 'bitmap' ? { decode } : {}) };
 }
 
 function numberParam(name: string, fallback: number): number {
