@@ -23,10 +23,8 @@ function preflight(options: BenchOptions): string | undefined {
   if (!existsSync(join(options.distDir, 'bench/pages/bench.html')) || !existsSync(join(options.distDir, 'workbox-sw.js'))) {
     return `${options.distDir}/ has no bench page: run "npx vite build" first.`;
   }
-  for (const dataset of [options.dataset, options.warmupDataset]) {
-    if (!existsSync(join(options.tilesDir, dataset, 'info.json'))) {
-      return `${options.tilesDir}/${dataset}/info.json is missing: run "npm run sample" first.`;
-    }
+  if (!existsSync(join(options.tilesDir, options.dataset, 'info.json'))) {
+    return `${options.tilesDir}/${options.dataset}/info.json is missing: run "npm run sample" first.`;
   }
   if (!existsSync(options.chromiumPath)) return `${options.chromiumPath} is missing: install Debian's chromium or set CHROMIUM_PATH.`;
   return undefined;
@@ -44,6 +42,10 @@ export async function main(args: string[]): Promise<number> {
   if (problem) {
     process.stderr.write(`bench: ${problem}\n`);
     return 1;
+  }
+  if (!existsSync(join(options.tilesDir, options.warmupDataset, 'info.json')) || options.warmupDataset === options.dataset) {
+    log(`bench: no other dataset "${options.warmupDataset}" in ${options.tilesDir} (--warmup-dataset): the returning-visitor scenario is skipped.`);
+    options = { ...options, warmupDataset: '' };
   }
   log(`bench: ${options.runs} run(s) × modes ${options.modes.join(', ')} × variants ${options.variants.join(', ')}; ` +
     `${options.latency.baseMs} ms per upstream GET; dataset ${options.dataset}`);

@@ -19,6 +19,7 @@ export interface BenchOptions {
   /**
    * "Returning visitor, new image": the session first views this dataset (the
    * worker installs and fills its tiers with it), then `dataset` is measured cold.
+   * Empty: the scenario is skipped (main.ts empties it when the dataset is missing).
    */
   warmupDataset: string;
   tilesDir: string;

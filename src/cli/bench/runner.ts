@@ -68,7 +68,7 @@ export async function runBench(
       }
       const main = mode.scenarios.filter((s) => !OWN_SESSION.includes(s));
       const compare = mode.scenarios.filter((s) => COMPARE.includes(s));
-      const returning = mode.scenarios.filter((s) => s === 'returning');
+      const returning = mode.scenarios.filter((s) => s === 'returning' && options.warmupDataset !== '');
       const byVariant = new Map<VariantName, StepResult[]>();
       for (const variant of rotate(variants, run)) {
         for (const scenarios of [main, compare, returning]) {
