@@ -61,13 +61,14 @@ test('each view leaves as one batch request, counted at the page and at the comp
   const stats = await pageStats(page);
   expect(stats).toMatchObject({ batches: 2, failed: 0, aborted: 0, inProgress: 0 });
   expect(stats.finished).toBe(zoomed.batchTiles - before.batchTiles);
+  expect(stats.jobs).toBe(stats.finished);
 });
 
 /** Waits until every job page batching took on has been finished or failed. */
 async function waitForBatchesSettled(page: Page): Promise<void> {
   await expect.poll(async () => {
     const s = await pageStats(page);
-    return s.finished + s.failed === s.tiles;
+    return s.finished + s.failed === s.jobs;
   }).toBe(true);
 }
 
@@ -186,7 +187,7 @@ cutting('a batch cut mid-stream finishes the tiles that arrived and fails the re
   const finished = stats.finished - before.finished;
   expect(batches).toBeGreaterThanOrEqual(1);
   expect(finished).toBeLessThanOrEqual(batches);
-  expect(stats.failed - before.failed).toBe(stats.tiles - before.tiles - finished);
+  expect(stats.failed - before.failed).toBe(stats.jobs - before.jobs - finished);
   expect(stats.failed - before.failed).toBeGreaterThan(0);
   expect(stats.aborted - before.aborted).toBe(0);
   expect(stats.inProgress).toBe(0);

@@ -24,6 +24,8 @@ export interface PageBatchStats {
   batches: number;
   /** Distinct tiles asked for, over all batches. */
   tiles: number;
+  /** OSD jobs taken on (a tile two items share is one tile, two jobs); each ends finished or failed. */
+  jobs: number;
   finished: number;
   failed: number;
   /** Batches whose request was aborted (OSD timeout or abort). */
@@ -49,19 +51,16 @@ export function hookSource(source: OsdSource, loader: OsdImageLoader, target: Pa
   const key = `${target.apiPrefix}${target.dataset}`;
   targetKeys.set(source, key);
 
+  const fail = (batch: OsdBatchJob, job: OsdImageJob, message: string) => {
+    if (job.jobId && batch.jobId) stats.failed += 1;
+    failChild(loader, batch, job, message, fix);
+  };
   const failAll = (batch: OsdBatchJob, jobs: OsdImageJob[], message: string) => {
-    for (const job of jobs) {
-      if (job.jobId) stats.failed += 1;
-      failChild(loader, batch, job, message, fix);
-    }
+    for (const job of jobs) fail(batch, job, message);
   };
 
   const deliver = (batch: OsdBatchJob, job: OsdImageJob, outcome: TileOutcome) => {
-    if (!outcome.ok) {
-      stats.failed += 1;
-      failChild(loader, batch, job, `Tile ${job.src}: ${outcome.message}`, fix);
-      return;
-    }
+    if (!outcome.ok) return fail(batch, job, `Tile ${job.src}: ${outcome.message}`);
     if (settings.decode === 'blob') {
       stats.finished += 1;
       job.finish(outcome.body, null, 'rasterBlob');
@@ -74,10 +73,7 @@ export function hookSource(source: OsdSource, loader: OsdImageLoader, target: Pa
         stats.finished += 1;
         job.finish(bitmap, null, 'imageBitmap');
       },
-      (error: unknown) => {
-        stats.failed += 1;
-        failChild(loader, batch, job, `Tile ${job.src} could not be decoded: ${String(error)}`, fix);
-      },
+      (error: unknown) => fail(batch, job, `Tile ${job.src} could not be decoded: ${String(error)}`),
     );
   };
 
@@ -107,6 +103,7 @@ export function hookSource(source: OsdSource, loader: OsdImageLoader, target: Pa
     }
     stats.batches += 1;
     stats.tiles += waiting.size;
+    stats.jobs += jobs.length;
     const onTile = (name: string, outcome: TileOutcome) => {
       const jobsForTile = waiting.get(name);
       waiting.delete(name);

@@ -68,10 +68,12 @@ export function batchTarget(source: OsdSource, apiPrefix: string): PageBatchTarg
 }
 
 export class PageBatching {
-  readonly stats: PageBatchStats = { batches: 0, tiles: 0, finished: 0, failed: 0, aborted: 0 };
+  readonly stats: PageBatchStats = { batches: 0, tiles: 0, jobs: 0, finished: 0, failed: 0, aborted: 0 };
   readonly #viewer: OpenSeadragon.Viewer;
   readonly #settings: ReturnType<typeof resolvePageBatchingOptions>;
   readonly #undo: Array<() => void> = [];
+  /** A source added to the world again (same object) keeps its hooks. */
+  readonly #hooked = new WeakSet<OsdSource>();
   readonly #onAddItem = (event: { item: OpenSeadragon.TiledImage }) => this.#attach(event.item);
 
   constructor(viewer: OpenSeadragon.Viewer, options: PageBatchingOptions = {}) {
@@ -85,9 +87,15 @@ export class PageBatching {
 
   /** Batches one more source on `loader` (a second ImageLoader, say); false when it is not accelerated. */
   hook(source: OsdSource, loader: OsdImageLoader): boolean {
+    if (this.#hooked.has(source)) return true;
     const target = batchTarget(source, this.#settings.apiPrefix);
     if (!target) return false;
-    this.#undo.push(hookSource(source, loader, target, this.#settings, this.stats));
+    this.#hooked.add(source);
+    const unhook = hookSource(source, loader, target, this.#settings, this.stats);
+    this.#undo.push(() => {
+      this.#hooked.delete(source);
+      unhook();
+    });
     return true;
   }
 
