@@ -77,6 +77,7 @@ async function start(): Promise<void> {
     const panes = await startComparison(document.querySelector<HTMLElement>('#viewer')!, compare.split(',').slice(0, 4), {
       settings,
       prefetch,
+      pageBatching: pageBatchingParam(),
       onFirstFullyLoaded: (fullyLoaded) => {
         demo.fullyLoaded = fullyLoaded;
         document.body.dataset.fullyLoaded = String(fullyLoaded);
