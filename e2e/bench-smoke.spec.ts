@@ -15,17 +15,17 @@ const TILE = 256;
 const MAX_LEVEL = 3;
 
 /** A 2048² pyramid of identical grey tiles: OpenSeadragon only needs decodable images. */
-async function makeTinyDataset(root: string): Promise<void> {
+async function makeTinyDataset(root: string, name = 'tiny'): Promise<void> {
   const tile = await sharp({ create: { width: TILE, height: TILE, channels: 3, background: '#777' } }).jpeg().toBuffer();
   for (let z = 0; z <= MAX_LEVEL; z++) {
     const across = Math.ceil(SIZE / 2 ** (MAX_LEVEL - z) / TILE);
     for (let x = 0; x < across; x++) {
-      await mkdir(join(root, 'tiny', String(z), String(x)), { recursive: true });
-      for (let y = 0; y < across; y++) await writeFile(join(root, 'tiny', String(z), String(x), `${y}.jpg`), tile);
+      await mkdir(join(root, name, String(z), String(x)), { recursive: true });
+      for (let y = 0; y < across; y++) await writeFile(join(root, name, String(z), String(x), `${y}.jpg`), tile);
     }
   }
   const info = { width: SIZE, height: SIZE, tileSize: TILE, overlap: 0, minLevel: 0, maxLevel: MAX_LEVEL, format: 'jpg', version: 'smoke' };
-  await writeFile(join(root, 'tiny', 'info.json'), JSON.stringify(info));
+  await writeFile(join(root, name, 'info.json'), JSON.stringify(info));
 }
 
 function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -56,24 +56,29 @@ test('one quick bench iteration prints the table and writes results with sensibl
   const root = await mkdtemp(join(tmpdir(), 'bench-smoke-'));
   try {
     await makeTinyDataset(join(root, 'tiles'));
+    await makeTinyDataset(join(root, 'tiles'), 'tiny-other');
     const out = join(root, 'results');
     const result = await runBench([
-      '--quick', '--modes', 'h1', '--variants', 'tuned,accelerator', '--tour-steps', '2', '--latency', '20',
-      '--dataset', 'tiny', '--tiles-dir', join(root, 'tiles'), '--out', out,
+      '--quick', '--modes', 'h1', '--variants', 'tuned,accelerator,page-batch', '--tour-steps', '2', '--latency', '20',
+      '--dataset', 'tiny', '--warmup-dataset', 'tiny-other', '--tiles-dir', join(root, 'tiles'), '--out', out,
     ]);
     expect(result.stderr).not.toMatch(/error/i);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('| cold zoom in one level (2x) |');
     expect(result.stdout).toContain('### Targets');
+    expect(result.stdout).toMatch(/Load average \(1, 5, 15 min\): [\d. ]+ before, [\d. ]+ after/);
     expect(result.stdout).not.toContain('### Errors');
 
     const report = JSON.parse(await readFile(join(out, 'latest.json'), 'utf8')) as { samples: SmokeSample[] };
     const sample = (series: string, scenario: string) => report.samples.find((s) => s.series === series && s.scenario === scenario);
-    for (const series of ['tuned', 'accelerator']) {
+    for (const series of ['tuned', 'accelerator', 'page-batch']) {
       // A cold view reaches the upstream; the warm reload is served by the HTTP cache or the worker.
       expect(sample(series, 'home')?.upstreamGets).toBeGreaterThan(0);
       expect(sample(series, 'home')?.tilesLoaded).toBeGreaterThan(0);
       expect(sample(series, 'reload')?.upstreamGets).toBe(0);
+      // Returning visitor: only the new image's tiles reach the upstream, as many as a first visit's home view.
+      expect(sample(series, 'returning')?.upstreamGets).toBeGreaterThan(0);
+      expect(sample(series, 'returning')?.tilesLoaded).toBe(sample(series, 'home')?.tilesLoaded);
     }
     // The floor fetched the same tiles the reference variant's home view needed.
     expect(sample('floor', 'home')?.upstreamGets).toBe(sample('tuned', 'home')?.upstreamGets);

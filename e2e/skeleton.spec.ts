@@ -1,7 +1,7 @@
 import { expect, recordTileResponses, test, waitForFullyLoaded, zoomBy } from './support/fixtures.ts';
 
 test('the demo draws the sample through the worker, and revisited tiles come from its memory', async ({ page, counters }) => {
-  await page.goto('/?drawer=canvas&prefetch=off');
+  await page.goto('/?drawer=canvas&pagebatch=off&prefetch=off');
   await waitForFullyLoaded(page);
   expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
   expect(await page.evaluate(() => window.demo.tilesLoaded)).toBeGreaterThan(0);
@@ -26,12 +26,12 @@ test('the demo draws the sample through the worker, and revisited tiles come fro
 });
 
 test('with ?accelerator=off no worker is involved', async ({ page, counters }) => {
-  await page.goto('/?drawer=canvas&prefetch=off'); // leaves a registered worker behind
+  await page.goto('/?drawer=canvas&pagebatch=off&prefetch=off'); // leaves a registered worker behind
   await waitForFullyLoaded(page);
   const responses = recordTileResponses(page);
   const before = counters().tileRequests;
 
-  await page.goto('/?accelerator=off&drawer=canvas');
+  await page.goto('/?accelerator=off&drawer=canvas&pagebatch=off');
   await page.waitForFunction(() => window.demo?.worker === 'off');
   await waitForFullyLoaded(page);
   await zoomBy(page, 2);

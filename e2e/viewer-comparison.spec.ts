@@ -16,7 +16,7 @@ async function upstreamFor(browser: Browser, recording: RecordingCompanion, pane
   const context = await browser.newContext({ baseURL: recording.url, viewport: { width: PANE * panes + 2 * (panes - 1), height: HEIGHT } });
   const page = await context.newPage();
   const before = recording.upstream.length;
-  await page.goto(`/?drawer=canvas&prefetch=off&compare=${Array(panes).fill('sample').join(',')}`);
+  await page.goto(`/?drawer=canvas&pagebatch=off&prefetch=off&compare=${Array(panes).fill('sample').join(',')}`);
   await waitForFullyLoaded(page);
   await page.waitForFunction(() => window.demo.viewers!.every((p) => p.fullyLoaded));
   for (const factor of [4, 2]) {

@@ -13,7 +13,7 @@ test('a fast pan drops queued tiles that left the view; the final view loads ful
   page.on('request', (request) => {
     if (/\/api\/tiles\/sample\/\d+\/\d+\/\d+\.jpg/.test(request.url())) tileRequests += 1;
   });
-  await page.goto('/?drawer=canvas&prefetch=off');
+  await page.goto('/?drawer=canvas&pagebatch=off&prefetch=off');
   await waitForFullyLoaded(page);
   await page.evaluate(() => {
     window.demo.fullyLoaded = false;
@@ -68,7 +68,7 @@ test('a fast pan drops queued tiles that left the view; the final view loads ful
 
 test('prefetches still queued when the view moves are dropped, never sent upstream', async ({ page, recording }) => {
   // One batch at a time: once it is held, everything else waits in the worker's queue.
-  await page.goto('/?drawer=canvas&sw.maxConcurrentBatches=1');
+  await page.goto('/?drawer=canvas&pagebatch=off&sw.maxConcurrentBatches=1');
   await waitForFullyLoaded(page);
   await waitForPrefetch(page); // the first view's run is over: the next run is the zoomed view's
   // With the companion holding every batch, zoom in and let the view settle: its

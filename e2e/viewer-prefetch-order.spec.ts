@@ -14,14 +14,14 @@ test('prefetch waits until the visible tiles have landed', async ({ page, record
     if (match) asked.add(match[1]!);
   });
   // Warm the worker up first, so the gate holds tile batches and not the worker's start.
-  await page.goto('/?drawer=canvas&prefetch=off&stats=off');
+  await page.goto('/?drawer=canvas&pagebatch=off&prefetch=off&stats=off');
   await waitForFullyLoaded(page);
   await page.evaluate(async () => (await fetch('/__tile-accelerator/clear', { method: 'POST' })).ok);
   asked.clear();
   const before = recording.upstream.length;
 
   recording.hold();
-  await page.goto('/?drawer=canvas&stats=off');
+  await page.goto('/?drawer=canvas&pagebatch=off&stats=off');
   await expect.poll(() => recording.held()).toBeGreaterThan(0);
   // The settled view has reached the worker and started its run…
   await expect.poll(async () => (await workerStats(page)).prefetch.runs).toBeGreaterThan(0);

@@ -36,7 +36,7 @@ async function zoomInOneLevel(page: Page): Promise<void> {
 
 /** Opens the demo zoomed in to the middle of the image at level maxLevel - 1, and waits for the view and its prefetch. */
 async function settledMidZoom(page: Page, query: string): Promise<void> {
-  await page.goto(`/?drawer=canvas${query}`);
+  await page.goto(`/?drawer=canvas&pagebatch=off${query}`);
   await waitForFullyLoaded(page);
   await page.evaluate(() => {
     window.demo.fullyLoaded = false;

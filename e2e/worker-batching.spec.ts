@@ -4,7 +4,7 @@ import { recordTileStatuses, statsByEndpoint, statsByMessage, stopWorkers } from
 test('a cold view arrives in a handful of streamed batches, never tile by tile', async ({ page, counters }) => {
   const before = counters();
   // Install the worker on a blank page first, so the viewer's very first tile goes through it.
-  await page.goto('/?drawer=canvas&prefetch=off');
+  await page.goto('/?drawer=canvas&pagebatch=off&prefetch=off');
   await waitForFullyLoaded(page);
   const first = counters();
   expect(first.tileRequests - before.tileRequests).toBe(0);
@@ -26,7 +26,7 @@ test('a cold view arrives in a handful of streamed batches, never tile by tile',
 });
 
 test('a reload costs zero upstream tiles: everything comes from memory', async ({ page, counters }) => {
-  await page.goto('/?drawer=canvas&prefetch=off');
+  await page.goto('/?drawer=canvas&pagebatch=off&prefetch=off');
   await waitForFullyLoaded(page);
   await zoomBy(page, 4);
   const upstream = () => counters().tileRequests + counters().batchTiles;
@@ -42,7 +42,7 @@ test('a reload costs zero upstream tiles: everything comes from memory', async (
 });
 
 test('a restarted worker serves the tiles from IndexedDB', async ({ page, context, counters }) => {
-  await page.goto('/?drawer=canvas&prefetch=off');
+  await page.goto('/?drawer=canvas&pagebatch=off&prefetch=off');
   await waitForFullyLoaded(page);
   await zoomBy(page, 4);
   const upstream = () => counters().tileRequests + counters().batchTiles;
@@ -64,13 +64,13 @@ test('a restarted worker serves the tiles from IndexedDB', async ({ page, contex
 });
 
 test('two tabs on the same view share every tile: none is asked for upstream twice', async ({ context, page, counters }) => {
-  await page.goto('/?drawer=canvas&prefetch=off'); // installs the worker for the context
+  await page.goto('/?drawer=canvas&pagebatch=off&prefetch=off'); // installs the worker for the context
   await waitForFullyLoaded(page);
   await page.evaluate(() => fetch('/__tile-accelerator/clear', { method: 'POST' }));
   const before = counters();
   const second = await context.newPage();
   const seen = [recordTileStatuses(page), recordTileStatuses(second)];
-  await Promise.all([page.reload(), second.goto('/?drawer=canvas&prefetch=off')]);
+  await Promise.all([page.reload(), second.goto('/?drawer=canvas&pagebatch=off&prefetch=off')]);
   await Promise.all([waitForFullyLoaded(page), waitForFullyLoaded(second)]);
   await Promise.all([zoomBy(page, 4), zoomBy(second, 4)]);
 

@@ -25,7 +25,7 @@ for (const [how, fail] of Object.entries(failures)) {
         },
       });
       const responses = recordTileStatuses(page);
-      await page.goto(`${own.url}/?drawer=canvas&prefetch=off`);
+      await page.goto(`${own.url}/?drawer=canvas&pagebatch=off&prefetch=off`);
       await page.waitForFunction(() => window.demo?.fullyLoaded === true, null, { timeout: 30_000 });
       const attemptsBeforeZoom = batchAttempts;
       expect(attemptsBeforeZoom).toBeGreaterThan(0);
@@ -48,7 +48,7 @@ for (const [how, fail] of Object.entries(failures)) {
 }
 
 test('with the worker unregistered, the page loads tiles directly', async ({ page, counters }) => {
-  await page.goto('/?accelerator=off&drawer=canvas&prefetch=off');
+  await page.goto('/?accelerator=off&drawer=canvas&pagebatch=off&prefetch=off');
   await page.waitForFunction(() => window.demo?.worker === 'off');
   const responses = recordTileStatuses(page);
   const before = counters().tileRequests;
@@ -69,7 +69,7 @@ test('with the info endpoint failing, a known dataset opens from the info the wo
     },
   });
   try {
-    await page.goto(`${own.url}/?drawer=canvas&prefetch=off`);
+    await page.goto(`${own.url}/?drawer=canvas&pagebatch=off&prefetch=off`);
     await page.waitForFunction(() => window.demo?.fullyLoaded === true, null, { timeout: 30_000 });
     failInfo = true;
     const responses = recordTileStatuses(page);

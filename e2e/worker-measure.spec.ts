@@ -81,7 +81,7 @@ test.describe('measure', () => {
         const page = await context.newPage();
         try {
           // Install the worker first, so the measured session is entirely under it.
-          await page.goto(`${own.url}/?drawer=canvas&prefetch=off&${query}`);
+          await page.goto(`${own.url}/?drawer=canvas&pagebatch=off&prefetch=off&${query}`);
           await settle(page);
           await page.evaluate(() => fetch('/__tile-accelerator/clear', { method: 'POST' }));
           const before = own.stats.dataset('sample');

@@ -12,7 +12,7 @@ test('the mixed dataset shows fully, png and webp tiles included, through batche
     const type = response.headers()['content-type'] ?? '?';
     types.set(type, (types.get(type) ?? 0) + 1);
   });
-  await page.goto('/?dataset=mixed&drawer=canvas&prefetch=off');
+  await page.goto('/?dataset=mixed&drawer=canvas&pagebatch=off&prefetch=off');
   await page.waitForFunction(() => window.demo?.fullyLoaded === true, null, { timeout: 30_000 });
   await zoomBy(page, 8);
   expect(failed).toEqual([]);

@@ -21,7 +21,7 @@ async function settledStats(page: import('@playwright/test').Page): Promise<Work
 
 test("the stats message and the virtual endpoint agree with the companion's counters", async ({ page }) => {
   own = await startOwnCompanion();
-  await page.goto(`${own.url}/?drawer=canvas&prefetch=off`);
+  await page.goto(`${own.url}/?drawer=canvas&pagebatch=off&prefetch=off`);
   await loaded(page);
   await zoomBy(page, 4);
   await zoomBy(page, 0.5);
@@ -45,7 +45,7 @@ test("the stats message and the virtual endpoint agree with the companion's coun
 
 test('POST /__tile-accelerator/clear empties memory and IndexedDB', async ({ page }) => {
   own = await startOwnCompanion();
-  await page.goto(`${own.url}/?drawer=canvas&prefetch=off`);
+  await page.goto(`${own.url}/?drawer=canvas&pagebatch=off&prefetch=off`);
   await loaded(page);
   await expect.poll(async () => (await statsByMessage(page)).idb.entries).toBeGreaterThan(0);
   const cleared = await page.evaluate(async () => (await fetch('/__tile-accelerator/clear', { method: 'POST' })).status);
@@ -66,7 +66,7 @@ test('a tiny IndexedDB budget: eviction keeps the store under it, and the viewer
   const budget = 40_000;
   own = await startOwnCompanion();
   const responses = recordTileStatuses(page);
-  await page.goto(`${own.url}/?drawer=canvas&prefetch=off&sw.idbMaxBytes=${budget}`);
+  await page.goto(`${own.url}/?drawer=canvas&pagebatch=off&prefetch=off&sw.idbMaxBytes=${budget}`);
   await loaded(page);
   await zoomBy(page, 4);
   await zoomBy(page, 4);
@@ -100,7 +100,7 @@ test('a tiny IndexedDB budget: eviction keeps the store under it, and the viewer
 
 test('the demo overlay shows the worker and companion stats live', async ({ page }) => {
   own = await startOwnCompanion();
-  await page.goto(`${own.url}/?drawer=canvas&prefetch=off`);
+  await page.goto(`${own.url}/?drawer=canvas&pagebatch=off&prefetch=off`);
   await loaded(page);
   await zoomBy(page, 4);
   const stats = await settledStats(page);

@@ -19,7 +19,7 @@ test('a new dataset version is served, not the tiles cached for the old one', as
         return { source: response.headers.get('X-Tile-Source'), bytes: [...new Uint8Array(await response.arrayBuffer())] };
       }, tileUrl);
 
-    await page.goto(`${own.url}/?dataset=fx&drawer=canvas&prefetch=off`);
+    await page.goto(`${own.url}/?dataset=fx&drawer=canvas&pagebatch=off&prefetch=off`);
     await loaded(page);
     const first = await readTile();
     expect(first.source).toBe('memory');

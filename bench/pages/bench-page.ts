@@ -8,6 +8,7 @@
  *   dataset=sample            which dataset of the companion
  *   worker=none|workbox|accelerator   none (default), /workbox-sw.js or /sw.js
  *                             (accelerator: plus enableTileAccelerator on every viewer, as its README says)
+ *   pagebatch=off             with worker=accelerator: no page-side batching (the per-tile worker path)
  *   maxTilesPerFrame=N        OpenSeadragon's default is 1
  *   imageLoaderLimit=N        OpenSeadragon's default is 0 (no limit)
  *   viewers=1|2               2: comparison mode, two viewers side by side on the same view
@@ -70,7 +71,9 @@ async function start(): Promise<void> {
       });
     });
     demo.viewers.push(viewer);
-    if (params.get('worker') === 'accelerator') await enableTileAccelerator(viewer, { register: false });
+    if (params.get('worker') === 'accelerator') {
+      await enableTileAccelerator(viewer, { register: false, pageBatching: params.get('pagebatch') === 'off' ? false : {} });
+    }
   }
   demo.viewer = demo.viewers[0]!;
   // Comparison mode: the second viewer follows the first, as synced viewers do.

@@ -10,6 +10,7 @@
  */
 import OpenSeadragon from 'openseadragon';
 import { enableTileAccelerator } from './enable-accelerator.ts';
+import type { PageBatchingOptions } from './page-batching.ts';
 import { fetchDatasetInfo, tileApiSource } from './tile-source.ts';
 
 export interface ComparisonPane {
@@ -26,6 +27,8 @@ export interface ComparisonOptions {
   /** OpenSeadragon settings shared by every pane (drawer, tiles per frame...). */
   settings: Partial<OpenSeadragon.Options>;
   prefetch: boolean;
+  /** Page-side batching for every pane (see page-batching.ts); false: one request per tile. */
+  pageBatching?: PageBatchingOptions | false;
   /** Called when the first pane's fully-loaded state changes (the demo's `window.demo.fullyLoaded`). */
   onFirstFullyLoaded?: (fullyLoaded: boolean) => void;
 }
@@ -66,7 +69,7 @@ async function openPane(root: HTMLElement, dataset: string, name: string, option
       if (name === 'p0') options.onFirstFullyLoaded?.(fullyLoaded);
     });
   });
-  await enableTileAccelerator(viewer, { register: false, prefetch: options.prefetch });
+  await enableTileAccelerator(viewer, { register: false, prefetch: options.prefetch, pageBatching: options.pageBatching ?? {} });
   const render = () => {
     const total = Object.values(pane.sources).reduce((a, b) => a + b, 0);
     const bySource = Object.entries(pane.sources).map(([source, n]) => `${source} ${n}`).join(', ');

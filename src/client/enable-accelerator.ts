@@ -11,11 +11,16 @@
  * makes tiles the worker dropped loadable again. It never blocks the viewer:
  * without a worker, tiles load directly as before. A source that cannot be
  * accelerated is said out loud: `console.warn` and `unaccelerated`.
+ *
+ * It can also batch on the page (`pageBatching`): each view's tiles of a
+ * source the companion serves leave as one streamed batch request instead of
+ * one request per tile (see page-batching.ts).
  */
 import type OpenSeadragon from 'openseadragon';
 import { matchTilePath } from '../shared/tile-key.ts';
 import type { CompanionTarget, Credentials, TileSourceSpec } from '../shared/tile-source-spec.ts';
 import { DroppedTileRecovery } from './dropped-tiles.ts';
+import { PageBatching, type PageBatchingOptions } from './page-batching.ts';
 import { registerTileWorker, type WorkerOptions, type WorkerState } from './register-worker.ts';
 import { registerSources } from './source-registration.ts';
 import { absolute, specFromTileSource } from './tile-source-spec-from-osd.ts';
@@ -40,6 +45,8 @@ export interface EnableTileAcceleratorOptions extends WorkerOptions, Omit<ViewRe
   companion?: CompanionTarget | ((source: OpenSeadragon.TileSource) => CompanionTarget | undefined);
   /** Longest wait for the worker to accept a source; its tiles wait that long at most (default 2000 ms). */
   registrationTimeoutMs?: number;
+  /** Page-side batching through OpenSeadragon's batch hooks (`{}` turns it on; default off: one request per tile, through the worker). */
+  pageBatching?: PageBatchingOptions | false;
 }
 
 export interface UnacceleratedSource {
@@ -68,7 +75,9 @@ export interface TileAccelerator {
   unaccelerated: UnacceleratedSource[];
   /** Settles once every image added so far is registered or refused. */
   settled(): Promise<void>;
-  /** Stops reporting and registering; the worker stays registered. */
+  /** Page-side batching, or null when turned off. */
+  batching: PageBatching | null;
+  /** Stops reporting, registering and page batching; the worker stays registered. */
   disable(): void;
 }
 
@@ -86,6 +95,8 @@ export interface TileAccelerator {
  * const accelerator = await enableTileAccelerator(viewer, { scriptUrl: '/sw.js' });
  */
 export async function enableTileAccelerator(viewer: OpenSeadragon.Viewer, options: EnableTileAcceleratorOptions = {}): Promise<TileAccelerator> {
+  // Before any await: the viewer's first view should already leave as a batch.
+  const batching = options.pageBatching === undefined || options.pageBatching === false ? null : new PageBatching(viewer, options.pageBatching);
   const worker = options.register === false ? 'not-registered' : await registerWorker(options);
   const specs = new WeakMap<OpenSeadragon.TileSource, TileSourceSpec>();
   const reporter = new ViewReporter(viewer, { ...options, sourceOf: (source) => specs.get(source) });
@@ -96,9 +107,11 @@ export async function enableTileAccelerator(viewer: OpenSeadragon.Viewer, option
     recovery,
     sources: [],
     unaccelerated: [],
+    batching,
     settled: () => Promise.all(pending).then(() => undefined),
     disable() {
       viewer.world.removeHandler('add-item', onAdd);
+      batching?.dispose();
       reporter.dispose();
       recovery.dispose();
     },

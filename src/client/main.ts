@@ -11,11 +11,15 @@
  * `osd.ajaxHeader.NAME=value` (tiles loaded with Ajax, sending that header),
  * `accelerator=off`, `drawer` (canvas|webgl|auto),
  * `prefetch=off`, `compare=a,b` (side-by-side viewers, synchronised),
- * `stats=off` (no stats overlay), `sw.*` (worker options), `osd.*` (viewer settings).
+ * `stats=off` (no stats overlay), `sw.*` (worker options), `osd.*` (viewer settings),
+ * `pagebatch=off` (one request per tile, to compare with page batching),
+ * `pagebatch.decode=blob|bitmap`, `pagebatch.fix.<defect>=off` (tests: see osd-batch-workarounds.ts).
  */
 import OpenSeadragon from 'openseadragon';
 import { startComparison, type ComparisonPane } from './comparison.ts';
 import { enableTileAccelerator, type TileAccelerator } from './enable-accelerator.ts';
+import { OSD_BATCH_DEFECTS } from './osd-batch-workarounds.ts';
+import type { PageBatchingOptions } from './page-batching.ts';
 import { registerTileWorker, unregisterTileWorker } from './register-worker.ts';
 import { mountStatsOverlay } from './stats-overlay.ts';
 import { fetchDatasetInfo, tileApiSource } from './tile-source.ts';
@@ -76,6 +80,8 @@ async function start(): Promise<void> {
     // Measured in docs/worker.md; `?osd.maxTilesPerFrame=` and `?osd.imageLoaderLimit=` override for experiments.
     maxTilesPerFrame: numberParam('osd.maxTilesPerFrame', 50),
     imageLoaderLimit: numberParam('osd.imageLoaderLimit', 0),
+    timeout: numberParam('osd.timeout', 30_000),
+    tileRetryMax: numberParam('osd.tileRetryMax', 0),
     ...(drawer === 'auto' ? {} : { drawer: drawer as 'canvas' }),
     ...ajaxHeaders(),
   };
@@ -84,6 +90,7 @@ async function start(): Promise<void> {
     const panes = await startComparison(document.querySelector<HTMLElement>('#viewer')!, compare.split(',').slice(0, 4), {
       settings,
       prefetch,
+      pageBatching: pageBatchingParam(),
       onFirstFullyLoaded: (fullyLoaded) => {
         demo.fullyLoaded = fullyLoaded;
         document.body.dataset.fullyLoaded = String(fullyLoaded);
@@ -110,7 +117,12 @@ async function start(): Promise<void> {
   });
   if (demo.worker !== 'off') {
     const companion = params.get('companion');
-    demo.accelerator = await enableTileAccelerator(viewer, { register: false, prefetch, ...(companion ? { companion: { apiBase: '/api/tiles', dataset: companion } } : {}) });
+    demo.accelerator = await enableTileAccelerator(viewer, {
+      register: false,
+      prefetch,
+      pageBatching: pageBatchingParam(),
+      ...(companion ? { companion: { apiBase: '/api/tiles', dataset: companion } } : {}),
+    });
   }
 }
 
@@ -164,3 +176,11 @@ start().catch((error: unknown) => {
   console.error(error);
   document.querySelector('#viewer')!.textContent = error instanceof Error ? error.message : String(error);
 });
+
+/** `?pagebatch=on` batches each view on the page; otherwise one request per tile, through the worker. */
+function pageBatchingParam(): PageBatchingOptions | false {
+  if (params.get('pagebatch') !== 'on') return false;
+  const decode = params.get('pagebatch.decode');
+  const workarounds = Object.fromEntries(OSD_BATCH_DEFECTS.map((name) => [name, params.get(`pagebatch.fix.${name}`) !== 'off']));
+  return { workarounds, ...(decode === 'blob' || decode === 'bitmap' ? { decode } : {}) };
+}

@@ -15,6 +15,7 @@ const COLORS: Record<SeriesName, string> = {
   tuned: '#5b8def',
   accelerator: '#2aa876',
   'no-prefetch': '#8fd4b4',
+  'page-batch': '#2f7fd8',
   floor: '#444444',
   'floor-6': '#888888',
 };

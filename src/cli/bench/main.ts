@@ -5,6 +5,7 @@
  * latest.md and chart.svg.
  */
 import { existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
@@ -42,9 +43,15 @@ export async function main(args: string[]): Promise<number> {
     process.stderr.write(`bench: ${problem}\n`);
     return 1;
   }
+  if (!existsSync(join(options.tilesDir, options.warmupDataset, 'info.json')) || options.warmupDataset === options.dataset) {
+    log(`bench: no other dataset "${options.warmupDataset}" in ${options.tilesDir} (--warmup-dataset): the returning-visitor scenario is skipped.`);
+    options = { ...options, warmupDataset: '' };
+  }
   log(`bench: ${options.runs} run(s) × modes ${options.modes.join(', ')} × variants ${options.variants.join(', ')}; ` +
     `${options.latency.baseMs} ms per upstream GET; dataset ${options.dataset}`);
 
+  const loadBefore = loadavg();
+  log(`bench: load average ${formatLoad(loadBefore)} on ${cpus().length} cores before the run`);
   const upstream = new LatencyUpstream(options.tilesDir, options.latency);
   await upstream.listen();
   const certificate = options.modes.includes('h2') ? await selfSignedCertificate() : undefined;
@@ -54,7 +61,10 @@ export async function main(args: string[]): Promise<number> {
   });
   try {
     const outcome = await runBench(browser, upstream, certificate, options, log);
-    const report = buildReport(outcome, options, browser.version());
+    const loadAfter = loadavg();
+    log(`bench: load average ${formatLoad(loadAfter)} on ${cpus().length} cores after the run`);
+    const report = buildReport(outcome, options, browser.version(), { before: loadBefore, after: loadAfter });
+    if (!report.machine.fitToCompare) log('bench: UNFIT TO COMPARE: the load exceeded the core count; the figures are inflated.');
     const markdown = renderMarkdown(report);
     log('');
     log(markdown);
@@ -70,6 +80,10 @@ export async function main(args: string[]): Promise<number> {
     await browser.close();
     await upstream.close();
   }
+}
+
+function formatLoad(load: number[]): string {
+  return load.map((l) => l.toFixed(2)).join(' ');
 }
 
 process.exitCode = await main(process.argv.slice(2));

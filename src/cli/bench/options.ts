@@ -7,13 +7,21 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_LATENCY, type LatencyOptions } from './latency.ts';
 
 export type ModeName = 'h1' | 'h2' | 'spiky';
-export type VariantName = 'plain' | 'workbox' | 'tuned' | 'accelerator' | 'no-prefetch';
-export type ScenarioName = 'home' | 'zoom' | 'pan' | 'tour' | 'reload' | 'warm-zoom' | 'compare' | 'compare-zoom';
+export type VariantName = 'plain' | 'workbox' | 'tuned' | 'accelerator' | 'no-prefetch' | 'page-batch';
+export type ScenarioName = 'home' | 'zoom' | 'pan' | 'tour' | 'reload' | 'warm-zoom' | 'compare' | 'compare-zoom' | 'returning';
+
+export const VARIANT_NAMES = ['plain', 'workbox', 'tuned', 'accelerator', 'no-prefetch', 'page-batch'] as const;
 
 export interface BenchOptions {
   /** Interleaved runs per variant (each a fresh browser context). */
   runs: number;
   dataset: string;
+  /**
+   * "Returning visitor, new image": the session first views this dataset (the
+   * worker installs and fills its tiers with it), then `dataset` is measured cold.
+   * Empty: the scenario is skipped (main.ts empties it when the dataset is missing).
+   */
+  warmupDataset: string;
   tilesDir: string;
   latency: LatencyOptions;
   modes: ModeName[];
@@ -43,10 +51,11 @@ export interface BenchOptions {
 export const DEFAULT_OPTIONS: BenchOptions = {
   runs: 5,
   dataset: 'sample',
+  warmupDataset: 'mixed',
   tilesDir: process.env['TILES_DIR'] ?? 'data/tiles',
   latency: DEFAULT_LATENCY,
   modes: ['h1', 'h2', 'spiky'],
-  variants: ['plain', 'workbox', 'tuned', 'accelerator', 'no-prefetch'],
+  variants: [...VARIANT_NAMES],
   tourSteps: 10,
   stepTimeoutMs: 30_000,
   settleIdleMs: 400,
@@ -63,7 +72,8 @@ export const DEFAULT_OPTIONS: BenchOptions = {
 const QUICK: Partial<BenchOptions> = { runs: 1, budgetMs: 100_000 };
 
 export const USAGE = `usage: npm run bench -- [--quick] [--runs N] [--dataset NAME] [--latency MS]
-       [--modes h1,h2,spiky] [--variants plain,workbox,tuned,accelerator,no-prefetch] [--tour-steps N]
+       [--modes h1,h2,spiky] [--variants plain,workbox,tuned,accelerator,no-prefetch,page-batch] [--tour-steps N]
+       [--warmup-dataset NAME]
        [--tiles-dir DIR] [--out DIR] [--no-write]`;
 
 function list<T extends string>(value: string | undefined, allowed: readonly T[], fallback: T[]): T[] {
@@ -89,6 +99,7 @@ export function parseBenchArgs(args: string[]): BenchOptions {
       quick: { type: 'boolean', default: false },
       runs: { type: 'string' },
       dataset: { type: 'string' },
+      'warmup-dataset': { type: 'string' },
       latency: { type: 'string' },
       modes: { type: 'string' },
       variants: { type: 'string' },
@@ -105,11 +116,12 @@ export function parseBenchArgs(args: string[]): BenchOptions {
     ...base,
     runs: Math.round(positive(values.runs, 'runs', base.runs)),
     dataset: values.dataset ?? base.dataset,
+    warmupDataset: values['warmup-dataset'] ?? base.warmupDataset,
     tilesDir: values['tiles-dir'] ?? base.tilesDir,
     outDir: values.out ?? base.outDir,
     latency: { ...base.latency, baseMs: positive(values.latency, 'latency', base.latency.baseMs) },
     modes: list(values.modes, ['h1', 'h2', 'spiky'] as const, base.modes),
-    variants: list(values.variants, ['plain', 'workbox', 'tuned', 'accelerator', 'no-prefetch'] as const, base.variants),
+    variants: list(values.variants, VARIANT_NAMES, base.variants),
     tourSteps: Math.round(positive(values['tour-steps'], 'tour-steps', base.tourSteps)),
     write: !values['no-write'],
   };

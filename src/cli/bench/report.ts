@@ -40,7 +40,13 @@ export interface ModeReport {
 
 export interface Report {
   generatedAt: string;
-  machine: { cpus: number; cpuModel: string; memoryGb: number; loadAverage: number[]; node: string; chromium: string; platform: string };
+  machine: {
+    cpus: number; cpuModel: string; memoryGb: number; loadAverage: number[]; node: string; chromium: string; platform: string;
+    /** 1, 5 and 15-minute load averages when the run started and when it ended. */
+    load: MachineLoad;
+    /** False when the load exceeded the core count before or after: figures from such a run are not comparable. */
+    fitToCompare: boolean;
+  };
   options: Pick<BenchOptions, 'runs' | 'dataset' | 'latency' | 'modes' | 'variants' | 'tourSteps' | 'quick'>;
   completedRuns: RunOutcome['completedRuns'];
   elapsedMs: number;
@@ -50,12 +56,23 @@ export interface Report {
   samples: Sample[];
 }
 
+export interface MachineLoad {
+  before: number[];
+  after: number[];
+}
+
+/** A run is fit to compare when neither load reading (1-minute average) exceeded the number of cores. */
+export function isFitToCompare(load: MachineLoad, cores: number): boolean {
+  return Math.max(load.before[0] ?? 0, load.after[0] ?? 0) <= cores;
+}
+
 export const SERIES_LABELS: Record<SeriesName, string> = {
   plain: VARIANTS.plain.label,
   workbox: VARIANTS.workbox.label,
   tuned: VARIANTS.tuned.label,
   accelerator: VARIANTS.accelerator.label,
   'no-prefetch': VARIANTS['no-prefetch'].label,
+  'page-batch': VARIANTS['page-batch'].label,
   floor: 'floor (Node, unlimited pool)',
   'floor-6': 'floor (Node, 6 connections)',
 };
@@ -77,7 +94,7 @@ function summarizeSeries(samples: Sample[]): SeriesSummary {
   };
 }
 
-export function buildReport(outcome: RunOutcome, options: BenchOptions, chromiumVersion: string): Report {
+export function buildReport(outcome: RunOutcome, options: BenchOptions, chromiumVersion: string, load: MachineLoad = { before: loadavg(), after: loadavg() }): Report {
   const modes: ModeReport[] = [];
   for (const name of options.modes) {
     const mode = MODES[name];
@@ -104,6 +121,8 @@ export function buildReport(outcome: RunOutcome, options: BenchOptions, chromium
       node: process.version,
       chromium: chromiumVersion,
       platform: `${process.platform} ${process.arch}`,
+      load: { before: load.before.map(round2), after: load.after.map(round2) },
+      fitToCompare: isFitToCompare(load, cpu.length),
     },
     options: {
       runs: options.runs, dataset: options.dataset, latency: options.latency, modes: options.modes,
@@ -117,6 +136,8 @@ export function buildReport(outcome: RunOutcome, options: BenchOptions, chromium
     samples: outcome.samples,
   };
 }
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
 
 const kb = (bytes: number) => (Number.isFinite(bytes) ? `${Math.round(bytes / 1024)} KB` : '–');
 
@@ -163,6 +184,10 @@ export function renderMarkdown(report: Report): string {
     `Dataset \`${report.options.dataset}\`, ${report.options.latency.baseMs} ms per upstream GET, ` +
     `runs: ${Object.entries(report.completedRuns).map(([k, v]) => `${k} ${v}`).join(', ')}${report.options.quick ? ' (--quick)' : ''}; ` +
     `took ${Math.round(report.elapsedMs / 1000)} s.`);
+  out.push('', `Load average (1, 5, 15 min): ${m.load.before.join(' ')} before, ${m.load.after.join(' ')} after, on ${m.cpus} cores.`);
+  if (!m.fitToCompare) {
+    out.push('', `**Unfit to compare:** the load exceeded the ${m.cpus} cores during this run, which inflates (up to doubles) the figures; rerun on a quiet machine.`);
+  }
   for (const mode of report.modes) {
     const protocols = [...new Set(report.samples.filter((s) => s.mode === mode.mode && !s.series.startsWith('floor')).flatMap((s) => s.protocols))];
     out.push('', `### ${mode.label}`, '', `Page tile requests went over: ${protocols.join(', ') || 'caches only'}.`, '', ...timeTable(mode), '', ...countTable(mode));

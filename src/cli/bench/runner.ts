@@ -31,6 +31,8 @@ export interface RunOutcome {
 
 const FLOOR_SCENARIOS: ScenarioName[] = ['home', 'zoom', 'pan', 'tour'];
 const COMPARE: ScenarioName[] = ['compare', 'compare-zoom'];
+/** Scenarios that need a browser session of their own (a fresh profile, then their own first steps). */
+const OWN_SESSION: ScenarioName[] = [...COMPARE, 'returning'];
 
 function rotate<T>(items: readonly T[], by: number): T[] {
   const k = items.length === 0 ? 0 : by % items.length;
@@ -64,11 +66,12 @@ export async function runBench(
         log(`[${mode.name}] time budget reached after ${run} run(s); reporting those.`);
         break;
       }
-      const main = mode.scenarios.filter((s) => !COMPARE.includes(s));
+      const main = mode.scenarios.filter((s) => !OWN_SESSION.includes(s));
       const compare = mode.scenarios.filter((s) => COMPARE.includes(s));
+      const returning = mode.scenarios.filter((s) => s === 'returning' && options.warmupDataset !== '');
       const byVariant = new Map<VariantName, StepResult[]>();
       for (const variant of rotate(variants, run)) {
-        for (const scenarios of [main, compare]) {
+        for (const scenarios of [main, compare, returning]) {
           if (scenarios.length === 0 || (scenarios === compare && !VARIANTS[variant].comparison)) continue;
           upstream.startRun(run, latency);
           try {

@@ -115,6 +115,16 @@ export async function runSession(ctx: SessionContext, mode: Mode, variant: Varia
         case 'reload':
           await record(scenario, await measureNavigation(page, () => page.reload(), timeout));
           break;
+        case 'returning': {
+          // A visitor who saw another image on this site: the worker is installed
+          // and active, its tiers (and the HTTP cache) hold only the other dataset.
+          await measureNavigation(page, () => page.goto(companion.url + variant.page(options.warmupDataset, 1)), timeout);
+          await upstream.settle(options.settleIdleMs, options.settleMaxMs);
+          upstream.take();
+          lastCompanion = companion.stats.overall().tileRequests + companion.stats.overall().batchRequests;
+          await record(scenario, await measureNavigation(page, () => page.goto(url), timeout));
+          break;
+        }
         case 'zoom':
         case 'warm-zoom':
         case 'compare-zoom':

@@ -76,4 +76,14 @@ describe('evaluateTargets', () => {
     expect(find(results, '(compare-zoom)').status).toBe('missed');
     expect(find(results, 'slowest tile of the zoom').status).toBe('met');
   });
+
+  it('checks the returning-visitor targets on the page-batch series', () => {
+    const results = evaluateTargets([
+      mode('h1', { returning: { plain: series(750), 'page-batch': series(250) } }),
+      mode('h2', { returning: { tuned: series(500), 'page-batch': series(400) } }),
+    ]);
+    expect(find(results, 'HTTP/1.1: returning visitor').status).toBe('met');
+    expect(find(results, 'HTTP/2: returning visitor').status).toBe('missed');
+    expect(find(results, 'HTTP/2: returning visitor').measured).toContain('short by');
+  });
 });

@@ -69,6 +69,13 @@ export function evaluateTargets(modes: ModeReport[]): TargetResult[] {
       atMost(`spiky: slowest tile of the ${s} view costs less than with tuned OSD`, m('spiky', s, 'accelerator', 'slowestTileMs'), m('spiky', s, 'tuned', 'slowestTileMs'), ms),
     );
   }
+  // Returning visitor, new image: the worker is active but holds another dataset (page batching, issue 13).
+  results.push(
+    speedup('HTTP/1.1: returning visitor, new image: home view ≥2.5x faster than plain (page batches)', m('h1', 'returning', 'plain'), m('h1', 'returning', 'page-batch'), 2.5),
+  );
+  results.push(
+    speedup('HTTP/2: returning visitor, new image: home view ≥1.5x faster than tuned (page batches)', m('h2', 'returning', 'tuned'), m('h2', 'returning', 'page-batch'), 1.5),
+  );
   // HTTP/2 to the companion.
   results.push(speedup('HTTP/2: first visit home view ≥1.25x faster than tuned', m('h2', 'home', 'tuned'), m('h2', 'home', 'accelerator'), 1.25));
   results.push(speedup('HTTP/2: tour ≥3x faster than tuned (prefetch)', m('h2', 'tour', 'tuned'), m('h2', 'tour', 'accelerator'), 3));

@@ -47,13 +47,15 @@ export const VARIANTS: Record<VariantName, Variant> = {
   },
   accelerator: {
     name: 'accelerator',
-    label: 'accelerator',
-    // The demo page is the product as shipped; it has one viewer, so the
-    // comparison uses the bench page with the same worker and settings.
+    label: 'accelerator, per-tile',
+    // The demo page; it has one viewer, so the comparison uses the bench page
+    // with the same worker and settings. Pinned to the per-tile worker path
+    // (`pagebatch=off`) so the series stays comparable across runs; the demo's
+    // default, page batching, is the `page-batch` variant.
     page: (dataset, viewers) =>
       viewers === 1
-        ? `/?${new URLSearchParams({ dataset, drawer: 'canvas' })}`
-        : benchPage({ dataset, viewers: '2', worker: 'accelerator', ...RECOMMENDED }),
+        ? `/?${new URLSearchParams({ dataset, drawer: 'canvas', pagebatch: 'off' })}`
+        : benchPage({ dataset, viewers: '2', worker: 'accelerator', pagebatch: 'off', ...RECOMMENDED }),
     httpCache: true,
     comparison: true,
   },
@@ -62,9 +64,21 @@ export const VARIANTS: Record<VariantName, Variant> = {
     label: 'accelerator, prefetch off',
     // Batching and tiers alone: with prefetch the "cold" zoom and pan are
     // often prefetched already, which hides what batching does by itself.
-    page: (dataset) => `/?${new URLSearchParams({ dataset, drawer: 'canvas', prefetch: 'off' })}`,
+    page: (dataset) => `/?${new URLSearchParams({ dataset, drawer: 'canvas', prefetch: 'off', pagebatch: 'off' })}`,
     httpCache: true,
     comparison: false,
+  },
+  'page-batch': {
+    name: 'page-batch',
+    label: 'accelerator, page batches',
+    // enableTileAccelerator's default: each view's tiles leave the page as one
+    // streamed batch (src/client/page-batching.ts); the worker still prefetches.
+    page: (dataset, viewers) =>
+      viewers === 1
+        ? `/?${new URLSearchParams({ dataset, drawer: 'canvas', pagebatch: 'on' })}`
+        : benchPage({ dataset, viewers: '2', worker: 'accelerator', ...RECOMMENDED }),
+    httpCache: true,
+    comparison: true,
   },
 };
 
@@ -86,8 +100,8 @@ export const MODES: Record<ModeName, Mode> = {
     label: 'HTTP/1.1, fixed latency',
     http2: false,
     shape: 'fixed',
-    variants: ['plain', 'workbox', 'tuned', 'accelerator', 'no-prefetch'],
-    scenarios: ['home', 'zoom', 'pan', 'tour', 'reload', 'warm-zoom', 'compare', 'compare-zoom'],
+    variants: ['plain', 'workbox', 'tuned', 'accelerator', 'no-prefetch', 'page-batch'],
+    scenarios: ['home', 'zoom', 'pan', 'tour', 'reload', 'warm-zoom', 'compare', 'compare-zoom', 'returning'],
     floor: true,
   },
   h2: {
@@ -95,8 +109,8 @@ export const MODES: Record<ModeName, Mode> = {
     label: 'HTTP/2 to the companion, fixed latency',
     http2: true,
     shape: 'fixed',
-    variants: ['tuned', 'accelerator'],
-    scenarios: ['home', 'zoom', 'pan', 'tour', 'reload', 'warm-zoom'],
+    variants: ['tuned', 'accelerator', 'page-batch'],
+    scenarios: ['home', 'zoom', 'pan', 'tour', 'reload', 'warm-zoom', 'returning'],
     floor: false,
   },
   spiky: {
@@ -119,6 +133,7 @@ export const SCENARIO_LABELS: Record<ScenarioName, string> = {
   'warm-zoom': 'warm zoom (2x, after reload)',
   compare: 'comparison: two viewers, cold home',
   'compare-zoom': 'comparison: two viewers, cold zoom 2x',
+  returning: 'returning visitor, new image (cold home view; worker active, tiers hold another dataset)',
 };
 
 export const WARM_SCENARIOS: ScenarioName[] = ['reload', 'warm-zoom'];
