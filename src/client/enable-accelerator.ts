@@ -11,6 +11,7 @@
  */
 import type OpenSeadragon from 'openseadragon';
 import { DroppedTileRecovery } from './dropped-tiles.ts';
+import { OfflineRegions } from './offline-regions.ts';
 import { registerTileWorker, type WorkerOptions, type WorkerState } from './register-worker.ts';
 import { ViewReporter, type ViewReporterOptions } from './view-reporter.ts';
 
@@ -26,6 +27,12 @@ export interface TileAccelerator {
   recovery: DroppedTileRecovery;
   /** Stops reporting; the worker stays registered. */
   disable(): void;
+  /** Offline regions (see offline-regions.ts): pin an area and levels, list, delete, refresh. */
+  regions: OfflineRegions;
+  pinRegion: OfflineRegions['pinRegion'];
+  listRegions: OfflineRegions['listRegions'];
+  deleteRegion: OfflineRegions['deleteRegion'];
+  refreshRegion: OfflineRegions['refreshRegion'];
 }
 
 export async function enableTileAccelerator(viewer: OpenSeadragon.Viewer, options: EnableTileAcceleratorOptions = {}): Promise<TileAccelerator> {
@@ -39,7 +46,16 @@ export async function enableTileAccelerator(viewer: OpenSeadragon.Viewer, option
         });
   const reporter = new ViewReporter(viewer, options);
   const recovery = new DroppedTileRecovery(viewer);
+  const regions = new OfflineRegions(() => {
+    const view = reporter.currentView(true);
+    return view ? { source: view.dataset, rect: view.rect } : {};
+  });
   return {
+    regions,
+    pinRegion: (options) => regions.pinRegion(options),
+    listRegions: () => regions.listRegions(),
+    deleteRegion: (id) => regions.deleteRegion(id),
+    refreshRegion: (id) => regions.refreshRegion(id),
     worker,
     reporter,
     recovery,

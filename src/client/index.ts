@@ -7,4 +7,7 @@ export { loadViewportTiles, type LoadViewportTilesOptions, type TileRequest } fr
 export { ViewReporter, type ViewReporterOptions } from './view-reporter.ts';
 export { DroppedTileRecovery } from './dropped-tiles.ts';
 export { registerTileWorker, unregisterTileWorker, type WorkerOptions, type WorkerState } from './register-worker.ts';
+export { OfflineRegions, type PinRegionOptions, type PendingRegion, type RegionHandle } from './offline-regions.ts';
+export { RegionRefusedError, type RegionSummary, type RegionStatus, type StorageReport, type RefusalDetails } from '../shared/region-protocol.ts';
+export type { RegionEstimate, LevelEstimate } from '../shared/region-plan.ts';
 export { TileError, type ErrorCode } from '../shared/errors.ts';

@@ -3,12 +3,13 @@
  * companion, accelerated by the service worker unless `?accelerator=off`.
  * URL options: `dataset`, `accelerator=off`, `drawer` (canvas|webgl|auto),
  * `prefetch=off`, `compare=a,b` (side-by-side viewers, synchronised),
- * `stats=off` (no stats overlay), `sw.*` (worker options), `osd.*` (viewer settings).
+ * `stats=off` (no stats overlay), `offline=off` (no offline panel), `sw.*` (worker options), `osd.*` (viewer settings).
  */
 import OpenSeadragon from 'openseadragon';
 import { startComparison, type ComparisonPane } from './comparison.ts';
 import { enableTileAccelerator, type TileAccelerator } from './enable-accelerator.ts';
 import { registerTileWorker, unregisterTileWorker } from './register-worker.ts';
+import { mountOfflinePanel } from './offline-panel.ts';
 import { mountStatsOverlay } from './stats-overlay.ts';
 import { fetchDatasetInfo, tileApiSource } from './tile-source.ts';
 
@@ -96,6 +97,11 @@ async function start(): Promise<void> {
     });
   });
   if (demo.worker !== 'off') demo.accelerator = await enableTileAccelerator(viewer, { register: false, prefetch });
+  const { accelerator } = demo;
+  if (accelerator && params.get('offline') !== 'off') {
+    const { minLevel, maxLevel } = await info!;
+    mountOfflinePanel(document.body, accelerator, { min: minLevel, max: maxLevel, current: () => accelerator.reporter.currentView(true)?.level ?? minLevel });
+  }
 }
 
 function numberParam(name: string, fallback: number): number {

@@ -11,6 +11,8 @@ export const ERROR_STATUS = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   PAYLOAD_TOO_LARGE: 413,
+  /** An offline region that cannot fit in the storage left (the numbers travel with it). */
+  INSUFFICIENT_STORAGE: 507,
   UPSTREAM_ERROR: 502,
   UPSTREAM_TIMEOUT: 504,
   INTERNAL: 500,
