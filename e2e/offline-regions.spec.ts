@@ -8,7 +8,7 @@ import { expect, test } from '@playwright/test';
 import { waitForFullyLoaded } from './support/fixtures.ts';
 import { startRecordingCompanion, type RecordingCompanion } from './support/viewer-fixtures.ts';
 import { statsByMessage, stopWorkers } from './support/worker.ts';
-import { countFailedTiles, failedTiles, listRegions, pinnedInDb, pinRegion, regionAction, regionDone, showRect, type Rect } from './support/regions.ts';
+import { countFailedTiles, failedTiles, listRegions, pinnedInDb, tilesInDb, pinRegion, regionAction, regionDone, showRect, type Rect } from './support/regions.ts';
 
 // A quarter of the image's area; levels 3-5 plus the cover levels 0-2: 1 + 4 + 9 + 25 + 81 + 289 tiles (region-plan.test.ts).
 const REGION: Rect = { x: 2048, y: 2048, width: 8192, height: 8192 };
@@ -169,6 +169,8 @@ test('deleting a region frees the bytes no other region holds', async ({ page })
   const heldByA = await pinnedInDb(page, a.id!);
   const heldByB = await pinnedInDb(page, b.id!);
   const before = (await statsByMessage(page)).idb;
+  const recordsBefore = await tilesInDb(page);
+  expect(recordsBefore).toEqual({ tiles: before.entries, bytes: before.bytes });
 
   const freed = await page.evaluate((id) => window.demo.accelerator!.deleteRegion(id), a.id!);
   expect(freed.freedBytes).toBeGreaterThan(0);
@@ -176,6 +178,8 @@ test('deleting a region frees the bytes no other region holds', async ({ page })
   const after = (await statsByMessage(page)).idb;
   expect(before.bytes - after.bytes).toBe(freed.freedBytes);
   expect(before.entries - after.entries).toBe(freed.freedTiles);
+  // The records themselves are gone, not only the counters.
+  expect(await tilesInDb(page)).toEqual({ tiles: recordsBefore.tiles - freed.freedTiles, bytes: recordsBefore.bytes - freed.freedBytes });
   expect(await pinnedInDb(page, a.id!)).toEqual({ tiles: 0, bytes: 0 });
   expect(await pinnedInDb(page, b.id!)).toEqual(heldByB);
   expect((await listRegions(page)).regions.map((r) => r.id)).toEqual([b.id]);

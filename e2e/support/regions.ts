@@ -72,6 +72,15 @@ export async function listRegions(page: Page): Promise<{ regions: RegionSummary[
 
 /** Tiles in IndexedDB pinned by `id` (read in the page, not asked of the worker). */
 export async function pinnedInDb(page: Page, id: string): Promise<{ tiles: number; bytes: number }> {
+  return countInDb(page, id);
+}
+
+/** Every tile record in IndexedDB and the sum of their blob sizes, counted one by one. */
+export async function tilesInDb(page: Page): Promise<{ tiles: number; bytes: number }> {
+  return countInDb(page, null);
+}
+
+async function countInDb(page: Page, id: string | null): Promise<{ tiles: number; bytes: number }> {
   return page.evaluate(
     (id) =>
       new Promise<{ tiles: number; bytes: number }>((resolve, reject) => {
@@ -80,7 +89,8 @@ export async function pinnedInDb(page: Page, id: string): Promise<{ tiles: numbe
         open.onsuccess = () => {
           const db = open.result;
           const total = { tiles: 0, bytes: 0 };
-          const cursor = db.transaction('tiles').objectStore('tiles').index('by-region').openCursor(IDBKeyRange.only(id));
+          const store = db.transaction('tiles').objectStore('tiles');
+          const cursor = id === null ? store.openCursor() : store.index('by-region').openCursor(IDBKeyRange.only(id));
           cursor.onerror = () => reject(cursor.error);
           cursor.onsuccess = () => {
             const c = cursor.result;
@@ -89,7 +99,7 @@ export async function pinnedInDb(page: Page, id: string): Promise<{ tiles: numbe
               return resolve(total);
             }
             total.tiles += 1;
-            total.bytes += (c.value as { bytes: number }).bytes;
+            total.bytes += (c.value as { blob: Blob }).blob.size;
             c.continue();
           };
         };
