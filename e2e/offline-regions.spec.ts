@@ -57,6 +57,8 @@ test('a pinned region draws fully with the network off and the companion stopped
   expect(pinned.fits).toBe(true);
   const done = await regionDone(page, pinned.id!);
   expect(done).toMatchObject({ status: 'complete', tiles: REGION_TILES, stored: REGION_TILES, failures: 0 });
+  // The handle's live progress followed the broadcasts.
+  expect(await page.evaluate((id) => window.regionHandles![id]!.progress, pinned.id!)).toMatchObject({ status: 'complete', stored: REGION_TILES });
   expect((await pinnedInDb(page, pinned.id!)).tiles).toBe(REGION_TILES);
 
   // No memory tier, no network, no companion: only what IndexedDB holds.

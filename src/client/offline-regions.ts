@@ -138,13 +138,12 @@ export class OfflineRegions {
     let fail!: (error: unknown) => void;
     const done = new Promise<RegionSummary>((resolve, reject) => ((settle = resolve), (fail = reject)));
     done.catch(() => undefined); // a cancel nobody awaits is not an unhandled rejection
+    // (defineProperty: Object.assign would copy the getter's value once, not the getter)
+    Object.defineProperty(target, 'progress', { get: () => progress, enumerable: true });
     const handle = Object.assign(target, {
       id: first.id,
       persisted,
       done,
-      get progress() {
-        return progress;
-      },
       pause: async () => this.#ask({ op: 'pause', id: first.id }) as Promise<RegionSummary>,
       resume: async () => this.#ask({ op: 'resume', id: first.id }) as Promise<RegionSummary>,
       cancel: async () => {
