@@ -6,6 +6,9 @@
  */
 import { expect, test } from '@playwright/test';
 import { waitForFullyLoaded } from './support/fixtures.ts';
+import { makeTilesFolder, writeDataset } from './support/fixture-tiles.ts';
+import { LocalFolderSource } from '../src/server/sources/local-folder.ts';
+import { startOwnCompanion } from './support/worker.ts';
 import { startRecordingCompanion, type RecordingCompanion } from './support/viewer-fixtures.ts';
 import { statsByMessage, stopWorkers } from './support/worker.ts';
 import { countFailedTiles, failedTiles, listRegions, pinnedInDb, tilesInDb, pinRegion, regionAction, regionDone, showRect, type Rect } from './support/regions.ts';
@@ -220,4 +223,28 @@ test('pinned tiles survive an LRU pressure run that evicts unpinned ones', async
   expect(stats.idbEvictions).toBeGreaterThan(0);
   expect(stats.idb.bytes).toBeLessThanOrEqual(budget);
   expect(await pinnedInDb(page, pinned.id!)).toEqual(held);
+});
+
+test('a re-tiled pyramid marks its region stale, and a refresh fetches it for the new version', async ({ page }) => {
+  const folder = await makeTilesFolder();
+  const own = await startOwnCompanion({ source: new LocalFolderSource(folder.root), infoTtlMs: 1 });
+  try {
+    await writeDataset(folder.root, 'fx', 'v1', [200, 0, 0]);
+    await page.goto(`${own.url}/?dataset=fx&drawer=canvas&prefetch=off&stats=off`);
+    await waitForFullyLoaded(page);
+    const pinned = await pinRegion(page, { rect: 'whole', minLevel: 0, maxLevel: 2 });
+    expect(await regionDone(page, pinned.id!)).toMatchObject({ status: 'complete', tiles: 21, pyramidVersion: 'v1' });
+
+    await writeDataset(folder.root, 'fx', 'v2', [0, 0, 200]);
+    await page.reload(); // the page asks for info again; the worker sees v2 and frees v1's tiles
+    await waitForFullyLoaded(page);
+    await expect.poll(async () => (await regionStatus(page, pinned.id!))?.status).toBe('stale');
+
+    const refreshed = await page.evaluate(async (id) => (await window.demo.accelerator!.refreshRegion(id)).done, pinned.id!);
+    expect(refreshed).toMatchObject({ status: 'complete', tiles: 21, pyramidVersion: 'v2' });
+    expect(await regionStatus(page, pinned.id!)).toMatchObject({ status: 'complete', stored: 21, completeness: 1 });
+  } finally {
+    await own.close();
+    await folder.remove();
+  }
 });
