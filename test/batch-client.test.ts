@@ -91,4 +91,17 @@ describe('BatchClient against the companion', () => {
     expect(client.available).toBe(false);
     expect(calls).toBe(1);
   });
+
+  it('drops pending tiles by identity and names them by the whole URL the page asked for, query string included', async () => {
+    const { app, stats } = createApp({ source: gatedSource(() => undefined) });
+    const client = clientFor((r) => Promise.resolve(app.fetch(r)));
+    const signed = { ...tile('4/2/2.jpg'), url: `${ORIGIN}/api/tiles/d/4/2/2.jpg?pane=p1&sig=abc` };
+    const waiting = client.request(signed, target);
+    const kept = client.request(tile('4/3/3.jpg'), target);
+    const dropped = client.drop((_queued, id) => id.x === 2);
+    expect(dropped.map((id) => id.url)).toEqual([`${ORIGIN}/api/tiles/d/4/2/2.jpg?pane=p1&sig=abc`]);
+    await expect(waiting).rejects.toMatchObject({ name: 'AbortError' });
+    expect((await kept).frame.status).toBe(200);
+    expect(stats.dataset('d')).toMatchObject({ batchRequests: 1, batchTiles: 1 });
+  });
 });

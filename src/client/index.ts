@@ -2,7 +2,8 @@
  * `tile-accelerator/client`: the public entry for pages.
  * See docs/drop-in.md for copy-paste examples.
  */
-export { enableTileAccelerator, type EnableTileAcceleratorOptions, type TileAccelerator } from './enable-accelerator.ts';
+export { enableTileAccelerator, type EnableTileAcceleratorOptions, type TileAccelerator, type UnacceleratedSource } from './enable-accelerator.ts';
+export type { CompanionTarget } from '../shared/tile-source-spec.ts';
 export { loadViewportTiles, type LoadViewportTilesOptions, type TileRequest } from './load-viewport-tiles.ts';
 export { ViewReporter, type ViewReporterOptions } from './view-reporter.ts';
 export { DroppedTileRecovery } from './dropped-tiles.ts';

@@ -1,7 +1,15 @@
 /**
  * The demo page: one full-window OpenSeadragon viewer on a dataset of the
  * companion, accelerated by the service worker unless `?accelerator=off`.
- * URL options: `dataset`, `accelerator=off`, `drawer` (canvas|webgl|auto),
+ * URL options: `dataset`, `tileSource` (the URL of any `.dzi`, IIIF `info.json`
+ * or Zoomify `ImageProperties.xml`, on any origin, opened by OpenSeadragon
+ * itself and accelerated through enableTileAccelerator; `companion=NAME` says
+ * the companion serves it as dataset NAME), `tileSourceJson` (an inline tile
+ * source object, e.g. a DZI `{ Image: … }` without a descriptor fetch),
+ * `tileTemplate` (a custom `getTileUrl` filling `{level}`, `{x}`, `{y}` of that
+ * URL, with `width`, `height`, `tileSize`, `overlap`, optional `minLevel`, `maxLevel`),
+ * `osd.ajaxHeader.NAME=value` (tiles loaded with Ajax, sending that header),
+ * `accelerator=off`, `drawer` (canvas|webgl|auto),
  * `prefetch=off`, `compare=a,b` (side-by-side viewers, synchronised),
  * `stats=off` (no stats overlay), `offline=off` (no offline panel), `sw.*` (worker options), `osd.*` (viewer settings).
  */
@@ -12,6 +20,7 @@ import { registerTileWorker, unregisterTileWorker } from './register-worker.ts';
 import { mountOfflinePanel } from './offline-panel.ts';
 import { mountStatsOverlay } from './stats-overlay.ts';
 import { fetchDatasetInfo, tileApiSource } from './tile-source.ts';
+import { zoomifySource } from './zoomify-source.ts';
 
 const DATASETS = ['sample', 'mixed'];
 
@@ -35,6 +44,9 @@ declare global {
 
 const params = new URLSearchParams(location.search);
 const dataset = params.get('dataset') ?? 'sample';
+const tileSourceUrl = params.get('tileSource');
+const tileSourceJson = params.get('tileSourceJson');
+const tileTemplate = params.get('tileTemplate');
 const demo: DemoState = { viewer: null, worker: 'pending', tilesLoaded: 0, fullyLoaded: false };
 window.demo = demo;
 
@@ -42,7 +54,7 @@ async function start(): Promise<void> {
   const compare = params.get('compare');
   // Ask for the dataset while the worker registers: on a first visit the two
   // round trips would otherwise add up before the first tile is requested.
-  const info = compare ? undefined : fetchDatasetInfo(dataset);
+  const info = compare || tileSourceUrl || tileSourceJson || tileTemplate ? undefined : fetchDatasetInfo(dataset);
   info?.catch(() => undefined); // awaited below; this only keeps an early reload from reporting it
   if (params.get('accelerator') === 'off') {
     if (await unregisterTileWorker()) {
@@ -66,6 +78,7 @@ async function start(): Promise<void> {
     maxTilesPerFrame: numberParam('osd.maxTilesPerFrame', 50),
     imageLoaderLimit: numberParam('osd.imageLoaderLimit', 0),
     ...(drawer === 'auto' ? {} : { drawer: drawer as 'canvas' }),
+    ...ajaxHeaders(),
   };
   const prefetch = params.get('prefetch') !== 'off';
   if (compare) {
@@ -84,7 +97,7 @@ async function start(): Promise<void> {
   const viewer = OpenSeadragon({
     ...settings,
     element: document.querySelector<HTMLElement>('#viewer')!,
-    tileSources: tileApiSource(dataset, await info!) as unknown as OpenSeadragon.TileSourceOptions,
+    tileSources: (tileSourceJson ? JSON.parse(tileSourceJson) : tileSourceUrl ? await openedByUrl(tileSourceUrl) : tileTemplate ? templateSource(tileTemplate) : tileApiSource(dataset, await info!)) as OpenSeadragon.TileSourceOptions,
   });
   demo.viewer = viewer;
   viewer.addHandler('tile-loaded', () => {
@@ -96,12 +109,45 @@ async function start(): Promise<void> {
       document.body.dataset.fullyLoaded = String(fullyLoaded);
     });
   });
-  if (demo.worker !== 'off') demo.accelerator = await enableTileAccelerator(viewer, { register: false, prefetch });
+  if (demo.worker !== 'off') {
+    const companion = params.get('companion');
+    demo.accelerator = await enableTileAccelerator(viewer, { register: false, prefetch, ...(companion ? { companion: { apiBase: '/api/tiles', dataset: companion } } : {}) });
+  }
   const { accelerator } = demo;
   if (accelerator && params.get('offline') !== 'off') {
-    const { minLevel, maxLevel } = await info!;
-    mountOfflinePanel(document.body, accelerator, { min: minLevel, max: maxLevel, current: () => accelerator.reporter.currentView(true)?.level ?? minLevel });
+    // Once the image is open and its source registered, the panel knows its levels (any source the accelerator handles).
+    const mount = () => {
+      const levels = accelerator.reporter.currentView(true)?.info;
+      if (levels) mountOfflinePanel(document.body, accelerator, { min: levels.minLevel, max: levels.maxLevel, current: () => accelerator.reporter.currentView(true)?.level ?? levels.minLevel });
+    };
+    if (viewer.world.getItemCount() > 0) mount();
+    else viewer.addOnceHandler('open', () => void accelerator.settled().then(mount));
   }
+}
+
+/** A legacy custom tile source, as many existing pages have: inline geometry and a `getTileUrl` function. */
+function templateSource(template: string): object {
+  return {
+    width: numberParam('width', 0),
+    height: numberParam('height', 0),
+    tileSize: numberParam('tileSize', 256),
+    tileOverlap: numberParam('overlap', 0),
+    ...(params.has('minLevel') ? { minLevel: numberParam('minLevel', 0) } : {}),
+    ...(params.has('maxLevel') ? { maxLevel: numberParam('maxLevel', 0) } : {}),
+    getTileUrl: (level: number, x: number, y: number) => template.replace('{level}', String(level)).replace('{x}', String(x)).replace('{y}', String(y)),
+  };
+}
+
+/** What OpenSeadragon opens for `?tileSource=`: the URL itself (DZI, IIIF), or a Zoomify descriptor read into options. */
+async function openedByUrl(url: string): Promise<string | object> {
+  return /ImageProperties\.xml(\?|$)/i.test(url) ? zoomifySource(url) : url;
+}
+
+/** `?osd.ajaxHeader.Authorization=Bearer%20x`: tiles loaded with Ajax, with those headers (OpenSeadragon's ajaxHeaders). */
+function ajaxHeaders(): Partial<OpenSeadragon.Options> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of params) if (name.startsWith('osd.ajaxHeader.')) headers[name.slice('osd.ajaxHeader.'.length)] = value;
+  return Object.keys(headers).length ? { loadTilesWithAjax: true, ajaxHeaders: headers } : {};
 }
 
 function numberParam(name: string, fallback: number): number {

@@ -2,14 +2,16 @@
  * Tells the tile worker what an OpenSeadragon viewer shows: its visible
  * rectangle (image pixels) and drawn level, while it moves (so the worker can
  * drop queued tiles that left the view) and once it settles (so the worker can
- * prefetch). Reads the dataset from the tile URLs, so it works on any viewer
- * whose tiles come from the tile API, not only ours.
+ * prefetch). A registered source (enable-accelerator.ts) is named by its id
+ * and geometry; otherwise the dataset is read from the tile URLs, so it works
+ * on any viewer whose tiles come from the tile API, not only ours.
  */
 import OpenSeadragon from 'openseadragon';
 import type { DatasetInfo } from '../shared/dataset-info.ts';
 import { matchTilePath, isTileExtension } from '../shared/tile-key.ts';
 import { drawnLevel } from '../shared/tile-range.ts';
 import { viewerClosedMessage, viewMessage, type PageMessage, type ViewState } from '../shared/view-protocol.ts';
+import type { TileSourceSpec } from '../shared/tile-source-spec.ts';
 
 export interface ViewReporterOptions {
   /** Path prefix of the tile API (default `/api/tiles/`). */
@@ -22,6 +24,8 @@ export interface ViewReporterOptions {
   prefetch?: boolean;
   /** Where messages go (default: the controlling service worker). */
   post?: (message: PageMessage) => void;
+  /** The spec a tile source was registered with, if any (its id names the source in view reports). */
+  sourceOf?: (source: OpenSeadragon.TileSource) => TileSourceSpec | undefined;
 }
 
 // `animation` fires every frame of a spring (zoomBy, fling); the others when a move starts or ends.
@@ -32,7 +36,8 @@ let viewerCount = 0;
 export class ViewReporter {
   readonly viewerId = `viewer-${Date.now().toString(36)}-${(viewerCount += 1)}`;
   readonly #viewer: OpenSeadragon.Viewer;
-  readonly #options: Required<Omit<ViewReporterOptions, 'post'>>;
+  readonly #options: Required<Omit<ViewReporterOptions, 'post' | 'sourceOf'>>;
+  readonly #sourceOf: (source: OpenSeadragon.TileSource) => TileSourceSpec | undefined;
   readonly #post: (message: PageMessage) => void;
   #settleTimer: ReturnType<typeof setTimeout> | undefined;
   #lastMoveReport = 0;
@@ -51,6 +56,7 @@ export class ViewReporter {
       prefetch: options.prefetch ?? true,
     };
     this.#post = options.post ?? ((message) => navigator.serviceWorker?.controller?.postMessage(message));
+    this.#sourceOf = options.sourceOf ?? (() => undefined);
     for (const event of MOVE_EVENTS) viewer.addHandler(event, this.#onMove);
     viewer.world.addHandler('add-item', this.#onMove);
     navigator.serviceWorker?.addEventListener('controllerchange', this.#onController);
@@ -66,7 +72,36 @@ export class ViewReporter {
   currentView(settled: boolean): ViewState | null {
     const item = this.#viewer.world.getItemCount() > 0 ? this.#viewer.world.getItemAt(0) : null;
     if (!item) return null;
-    const source = item.source;
+    const named = this.#named(item.source);
+    if (!named) return null;
+    const { dataset, tileUrlPrefix, info } = named;
+    const viewport = this.#viewer.viewport;
+    const bounds = item.viewportToImageRectangle(viewport.getBounds(true));
+    const zoom = item.viewportToImageZoom(viewport.getZoom(true)) * OpenSeadragon.pixelDensityRatio;
+    return {
+      viewerId: this.viewerId,
+      dataset,
+      tileUrlPrefix,
+      info,
+      rect: { x: bounds.x, y: bounds.y, width: bounds.width, height: bounds.height },
+      level: drawnLevel(info, zoom),
+      settled,
+      prefetch: this.#options.prefetch,
+    };
+  }
+
+  /** Reports the view again (and once more when it settles): after the worker accepted a source, so prefetch follows it. */
+  refresh(): void {
+    this.#moved();
+  }
+
+  /** The source's name and geometry for the worker: its registered spec, or the own tile API's dataset read from a tile URL. */
+  #named(source: OpenSeadragon.TileSource): Pick<ViewState, 'dataset' | 'tileUrlPrefix' | 'info'> | null {
+    const spec = this.#sourceOf(source);
+    if (spec) {
+      const { width, height, tileSize, overlap, minLevel, maxLevel, format } = spec.pyramid;
+      return { dataset: spec.id, tileUrlPrefix: spec.tileRoot, info: { width, height, tileSize, overlap, minLevel, maxLevel, format, version: 'page' } };
+    }
     const url = source.getTileUrl(source.maxLevel, 0, 0);
     const key = typeof url === 'string' ? matchTilePath(new URL(url, location.href).pathname, this.#options.apiPrefix) : null;
     if (!key || !isTileExtension(key.ext)) return null;
@@ -80,19 +115,7 @@ export class ViewReporter {
       format: key.ext,
       version: 'page', // the worker knows the real version; the geometry is all it needs from here
     };
-    const viewport = this.#viewer.viewport;
-    const bounds = item.viewportToImageRectangle(viewport.getBounds(true));
-    const zoom = item.viewportToImageZoom(viewport.getZoom(true)) * OpenSeadragon.pixelDensityRatio;
-    return {
-      viewerId: this.viewerId,
-      dataset: key.dataset,
-      tileUrlPrefix: `${this.#options.apiPrefix}${encodeURIComponent(key.dataset)}/`,
-      info,
-      rect: { x: bounds.x, y: bounds.y, width: bounds.width, height: bounds.height },
-      level: drawnLevel(info, zoom),
-      settled,
-      prefetch: this.#options.prefetch,
-    };
+    return { dataset: key.dataset, tileUrlPrefix: `${this.#options.apiPrefix}${encodeURIComponent(key.dataset)}/`, info };
   }
 
   dispose(): void {

@@ -24,8 +24,9 @@ interface Envelope {
 export interface ViewState {
   /** Unique per viewer on the page (a page may show several). */
   viewerId: string;
+  /** The tile source: a dataset of the own tile API, or a registered source's id (shared/tile-source-spec.ts). */
   dataset: string;
-  /** Tile URLs are `${tileUrlPrefix}${z}/${x}/${y}.${info.format}`, same origin as the worker. */
+  /** The source's tile root (own API: `/api/tiles/{dataset}/`); informative, the worker builds tile URLs itself. */
   tileUrlPrefix: string;
   info: DatasetInfo;
   /** The visible rectangle in full-resolution image pixels. */

@@ -4,7 +4,9 @@
  * six connections per host and queue the rest), with one fetch per tile
  * however many requests want it. The request carries the page's headers
  * (e.g. `Authorization` from OpenSeadragon's `ajaxHeaders`) and credentials,
- * in CORS mode so the answer is readable and can be stored.
+ * in CORS mode so the answer is readable and can be stored. Prefetch takes
+ * at most `prefetchConcurrency` of the slots, so a visible tile never queues
+ * behind more than that many prefetched ones.
  */
 import pLimit from 'p-limit';
 import { TileError } from '../shared/errors.ts';
@@ -31,11 +33,14 @@ export interface DirectClientOptions {
   concurrency: number;
   /** Fetches waiting for a slot at most; beyond it `request` rejects and the caller passes the request through. */
   maxPending: number;
+  /** Of those slots, prefetch uses at most this many (default 4). */
+  prefetchConcurrency?: number;
 }
 
 export class DirectClient {
   readonly #options: DirectClientOptions;
   readonly #limit: ReturnType<typeof pLimit>;
+  readonly #prefetchLimit: ReturnType<typeof pLimit>;
   readonly #inFlight = new Map<string, Promise<DirectResult>>();
   /** Fetches made, and requests that joined one already under way. */
   fetches = 0;
@@ -44,13 +49,14 @@ export class DirectClient {
   constructor(options: DirectClientOptions) {
     this.#options = options;
     this.#limit = pLimit(options.concurrency);
+    this.#prefetchLimit = pLimit(options.prefetchConcurrency ?? 4);
   }
 
   get pending(): number {
     return this.#limit.pendingCount + this.#limit.activeCount;
   }
 
-  request(id: TileIdentity, how: DirectFetch): Promise<DirectResult> {
+  request(id: TileIdentity, how: DirectFetch, priority: 'visible' | 'prefetch' = 'visible'): Promise<DirectResult> {
     const running = this.#inFlight.get(id.key);
     if (running) {
       this.joined += 1;
@@ -59,7 +65,8 @@ export class DirectClient {
     if (this.#limit.pendingCount >= this.#options.maxPending) {
       return Promise.reject(new TileError('TOO_MANY_TILES', `The worker already waits for ${this.#options.maxPending} direct tile fetches.`));
     }
-    const result = this.#limit(() => this.#fetch(id, how)).finally(() => this.#inFlight.delete(id.key));
+    const fetchIt = () => this.#limit(() => this.#fetch(id, how));
+    const result = (priority === 'prefetch' ? this.#prefetchLimit(fetchIt) : fetchIt()).finally(() => this.#inFlight.delete(id.key));
     this.#inFlight.set(id.key, result);
     return result;
   }

@@ -3,6 +3,7 @@
  * See docs/drop-in.md for copy-paste examples.
  */
 export { registerTileAccelerator, type RegisterTileAcceleratorOptions, type RegisteredTileAccelerator } from './register-tile-accelerator.ts';
+export type { ConfiguredSource, Unaccelerated } from './configured-sources.ts';
 export { TileAcceleratorStrategy, type TileAcceleratorStrategyOptions } from './tile-accelerator-strategy.ts';
 export { Accelerator } from './accelerator.ts';
 export { Prefetcher, type PrefetcherOptions } from './prefetcher.ts';

@@ -137,7 +137,7 @@ export class Prefetcher {
             size = frame.body.length;
             writes.push(done);
           } else {
-            const result = await acc.direct.request(id, upstream.direct);
+            const result = await acc.direct.request(id, upstream.direct, 'prefetch');
             if (!result.storable) continue;
             size = result.tile.body.size;
             writes.push(acc.store.put(id, result.tile));

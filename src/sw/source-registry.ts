@@ -76,6 +76,7 @@ export class SourceRegistry {
   /** Registers (or re-registers) a source; resolves once its version is known and it is persisted. */
   async register(raw: unknown): Promise<RegisteredSource> {
     const spec = parseTileSourceSpec(raw);
+    spec.descriptorUrl ??= this.#descriptorOf(spec.tileRoot);
     const urls = tileUrlsOf(spec);
     const old = this.#sources.get(spec.id);
     const version = spec.version ?? (spec.descriptorUrl ? await this.#descriptorVersion(spec) : 'inline');
@@ -140,6 +141,20 @@ export class SourceRegistry {
       await this.#persist(source);
     }
     return response;
+  }
+
+  /**
+   * The descriptor a page fetched for a tile root, when the page could not
+   * say (OpenSeadragon's sources forget their descriptor's URL): `scan.dzi`
+   * or `scan.xml` for `scan_files/`, `info.json` or `ImageProperties.xml` in
+   * the tile root itself.
+   */
+  #descriptorOf(tileRoot: string): string | undefined {
+    for (const url of [...this.#descriptors.keys()].reverse()) {
+      const bare = url.replace(/[?#].*$/, '');
+      if (bare.replace(/\.[^/.]*$/, '_files/') === tileRoot || bare.replace(/[^/]*$/, '') === tileRoot) return url;
+    }
+    return undefined;
   }
 
   async #descriptorVersion(spec: TileSourceSpec): Promise<string> {
