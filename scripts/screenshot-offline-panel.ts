@@ -16,12 +16,13 @@ try {
   await page.goto(`${companion.url}/?drawer=canvas&stats=off&prefetch=off`);
   await page.waitForFunction(() => window.demo?.fullyLoaded === true, null, { timeout: 30_000 });
   const panel = page.locator('.offline-panel');
+  await panel.locator('summary').click();
   await panel.locator('[name=from]').selectOption('2');
   await panel.locator('[name=to]').selectOption('4');
   await panel.locator('[name=estimate]').click();
   await page.waitForFunction(() => !document.querySelector<HTMLButtonElement>('.offline-panel [name=save]')!.disabled, null, { timeout: 30_000 });
   await panel.locator('[name=save]').click();
-  await page.waitForFunction(() => document.querySelector('.offline-panel .count')?.textContent?.includes('complete'), null, { timeout: 20_000 }).catch(async (e) => { await page.screenshot({ path: '/tmp/x/dbg.png' }); throw e; });
+  await page.waitForFunction(() => document.querySelector('.offline-panel .count')?.textContent?.includes('complete'), null, { timeout: 60_000 });
   // A second, deeper estimate, left unsaved so the estimate line shows.
   await page.evaluate(() => {
     window.demo.fullyLoaded = false;

@@ -118,7 +118,7 @@ async function start(): Promise<void> {
     // Once the image is open and its source registered, the panel knows its levels (any source the accelerator handles).
     const mount = () => {
       const levels = accelerator.reporter.currentView(true)?.info;
-      if (levels) mountOfflinePanel(document.body, accelerator, { min: levels.minLevel, max: levels.maxLevel, current: () => accelerator.reporter.currentView(true)?.level ?? levels.minLevel });
+      if (levels) mountOfflinePanel(document.querySelector<HTMLElement>('.toolbar')!, accelerator, { min: levels.minLevel, max: levels.maxLevel, current: () => accelerator.reporter.currentView(true)?.level ?? levels.minLevel });
     };
     if (viewer.world.getItemCount() > 0) mount();
     else viewer.addOnceHandler('open', () => void accelerator.settled().then(mount));

@@ -12,11 +12,12 @@ import type { RegionSummary, StorageReport } from '../shared/region-protocol.ts'
 const MiB = 1024 * 1024;
 
 export function mountOfflinePanel(parent: HTMLElement, accelerator: TileAccelerator, levels: { min: number; max: number; current: () => number }): HTMLElement {
-  const panel = document.createElement('section');
+  // A disclosure in the toolbar: closed, it covers none of the viewer.
+  const panel = document.createElement('details');
   panel.className = 'offline-panel';
   panel.setAttribute('aria-label', 'Offline regions');
   panel.innerHTML = `
-    <h2>Offline</h2>
+    <summary>Offline</summary>
     <div class="row">Save this view for offline, levels <select name="from"></select>–<select name="to"></select>
       <button name="estimate">Estimate</button></div>
     <div class="estimate" aria-live="polite"></div>
@@ -25,6 +26,7 @@ export function mountOfflinePanel(parent: HTMLElement, accelerator: TileAccelera
       <button name="pause">Pause</button> <button name="cancel">Cancel</button></div>
     <ul class="regions"></ul>
     <div class="storage"></div>`;
+  panel.addEventListener('toggle', () => panel.open && void refresh().catch(fail));
   parent.append(panel);
   const $ = <T extends Element>(selector: string) => panel.querySelector<T>(selector)!;
   const from = $<HTMLSelectElement>('[name=from]');
