@@ -48,4 +48,18 @@ describe('SourceRegistry', () => {
     expect((await sources.register({ pyramid, paths: { layout: 'dzi' }, tileRoot: 'https://h.example/x_files/' })).version).toBe('inline');
     await expect(sources.register({ pyramid, paths: { layout: 'dzi' }, tileRoot: '/relative/' })).rejects.toThrow(/absolute URL/);
   });
+
+  it('a descriptor seen only after the tiles were stored keeps them; a later change of it frees them', async () => {
+    let etag = '"one"';
+    const { sources, changed } = registry(async () => new Response('<Image/>', { headers: { ETag: etag } }));
+    const root = 'https://h.example/late_files/';
+    expect((await sources.register({ pyramid, paths: { layout: 'dzi' }, tileRoot: root })).version).toBe('inline');
+    await sources.handleDescriptor(new Request('https://h.example/late.dzi')); // the next page load, now controlled
+    expect((await sources.register({ pyramid, paths: { layout: 'dzi' }, tileRoot: root })).version).toBe('inline');
+    expect(changed).toEqual([]);
+    etag = '"two"';
+    await sources.handleDescriptor(new Request('https://h.example/late.dzi'));
+    expect(sources.get(root)!.version).toMatch(/^d-/);
+    expect(changed).toEqual([`${root}@inline`]);
+  });
 });

@@ -10,7 +10,8 @@
  *   the pages fetch goes through `handleDescriptor` (network-first); its
  *   version is a hash of its ETag and Last-Modified (or of its body when it
  *   has neither), so a pyramid re-tiled in place gets a new version at the
- *   next descriptor fetch, and the old version's tiles are freed. A source
+ *   next descriptor fetch that differs from the last one seen, and the old
+ *   version's tiles are freed. A
  *   without a descriptor is `inline` (or the version its page gave); its
  *   tiles are revalidated by age instead (revalidator.ts).
  * - Headers: the last headers a page sent for a source's tiles (e.g. an
@@ -25,7 +26,10 @@ import { identify, type TileIdentity, type TileMatch } from './tile-identity.ts'
 export interface RegisteredSource {
   spec: TileSourceSpec;
   urls: TileUrls;
+  /** The namespace of the source's cache keys. */
   version: string;
+  /** The descriptor's version when last seen; undefined while the worker has never seen the descriptor. */
+  descriptorVersion?: string;
   /** Headers of the last page request for this source's tiles (memory only). */
   headers: Array<[string, string]>;
 }
@@ -79,8 +83,13 @@ export class SourceRegistry {
     spec.descriptorUrl ??= this.#descriptorOf(spec.tileRoot);
     const urls = tileUrlsOf(spec);
     const old = this.#sources.get(spec.id);
-    const version = spec.version ?? (spec.descriptorUrl ? await this.#descriptorVersion(spec) : 'inline');
-    const source: RegisteredSource = { spec, urls, version, headers: old?.headers ?? [] };
+    const descriptorVersion = spec.descriptorUrl ? await this.#descriptorVersion(spec) : undefined;
+    // The key namespace changes only on evidence the tiles changed: a new explicit version, or a descriptor that
+    // changed since it was last seen. A descriptor seen for the first time (the page was not controlled when it
+    // fetched it before) keeps the tiles stored so far; they are revalidated by age meanwhile.
+    let version = spec.version ?? old?.version ?? descriptorVersion ?? 'inline';
+    if (!spec.version && old?.descriptorVersion && descriptorVersion && old.descriptorVersion !== descriptorVersion) version = descriptorVersion;
+    const source: RegisteredSource = { spec, urls, version, headers: old?.headers ?? [], ...(descriptorVersion ?? old?.descriptorVersion ? { descriptorVersion: descriptorVersion ?? old?.descriptorVersion } : {}) };
     this.#set(source);
     if (old && old.version !== version) this.#options.versionDidChange(spec.id, old.version);
     await this.#persist(source);
@@ -134,10 +143,14 @@ export class SourceRegistry {
     const version = await descriptorVersion(response.clone());
     this.#rememberDescriptor(request.url, version);
     for (const source of this.#sources.values()) {
-      if (source.spec.descriptorUrl !== request.url || source.version === version) continue;
-      const old = source.version;
-      source.version = version;
-      this.#options.versionDidChange(source.spec.id, old);
+      if (source.spec.descriptorUrl !== request.url || source.descriptorVersion === version) continue;
+      const changed = source.descriptorVersion !== undefined;
+      source.descriptorVersion = version;
+      if (changed) {
+        const old = source.version;
+        source.version = version;
+        this.#options.versionDidChange(source.spec.id, old);
+      }
       await this.#persist(source);
     }
     return response;
@@ -190,7 +203,7 @@ export class SourceRegistry {
   async #persist(source: RegisteredSource): Promise<void> {
     try {
       const db = await this.#db.get();
-      const record: SourceMeta = { key: `source:${source.spec.id}`, spec: source.spec, version: source.version };
+      const record: SourceMeta = { key: `source:${source.spec.id}`, spec: source.spec, version: source.version, ...(source.descriptorVersion ? { descriptorVersion: source.descriptorVersion } : {}) };
       await db?.put('meta', record);
     } catch (error) {
       this.#options.onError?.('meta', error);
@@ -205,7 +218,7 @@ export class SourceRegistry {
         if (this.#sources.has(record.spec.id)) continue; // registered meanwhile: newer
         try {
           const spec = parseTileSourceSpec(record.spec);
-          this.#set({ spec, urls: tileUrlsOf(spec), version: record.version, headers: [] });
+          this.#set({ spec, urls: tileUrlsOf(spec), version: record.version, headers: [], ...(record.descriptorVersion ? { descriptorVersion: record.descriptorVersion } : {}) });
         } catch (error) {
           this.#options.onError?.('meta', error);
         }

@@ -39,6 +39,7 @@ export interface SourceMeta {
   key: `source:${string}`;
   spec: TileSourceSpec;
   version: string;
+  descriptorVersion?: string;
 }
 
 export interface UsageMeta {
