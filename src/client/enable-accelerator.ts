@@ -20,6 +20,7 @@ import type OpenSeadragon from 'openseadragon';
 import { matchTilePath } from '../shared/tile-key.ts';
 import type { CompanionTarget, Credentials, TileSourceSpec } from '../shared/tile-source-spec.ts';
 import { DroppedTileRecovery } from './dropped-tiles.ts';
+import { OfflineRegions } from './offline-regions.ts';
 import { PageBatching, type PageBatchingOptions } from './page-batching.ts';
 import { registerTileWorker, type WorkerOptions, type WorkerState } from './register-worker.ts';
 import { registerSources } from './source-registration.ts';
@@ -79,6 +80,12 @@ export interface TileAccelerator {
   batching: PageBatching | null;
   /** Stops reporting, registering and page batching; the worker stays registered. */
   disable(): void;
+  /** Offline regions (see offline-regions.ts): pin an area and levels, list, delete, refresh. */
+  regions: OfflineRegions;
+  pinRegion: OfflineRegions['pinRegion'];
+  listRegions: OfflineRegions['listRegions'];
+  deleteRegion: OfflineRegions['deleteRegion'];
+  refreshRegion: OfflineRegions['refreshRegion'];
 }
 
 /**
@@ -101,7 +108,16 @@ export async function enableTileAccelerator(viewer: OpenSeadragon.Viewer, option
   const specs = new WeakMap<OpenSeadragon.TileSource, TileSourceSpec>();
   const reporter = new ViewReporter(viewer, { ...options, sourceOf: (source) => specs.get(source) });
   const recovery = new DroppedTileRecovery(viewer);
+  const regions = new OfflineRegions(() => {
+    const view = reporter.currentView(true);
+    return view ? { source: view.dataset, rect: view.rect } : {};
+  });
   const accelerator: TileAccelerator = {
+    regions,
+    pinRegion: (options) => regions.pinRegion(options),
+    listRegions: () => regions.listRegions(),
+    deleteRegion: (id) => regions.deleteRegion(id),
+    refreshRegion: (id) => regions.refreshRegion(id),
     worker,
     reporter,
     recovery,

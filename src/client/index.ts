@@ -35,3 +35,6 @@ export type TileError = Failure;
  * const retryable = (code: ErrorCode) => code === 'UPSTREAM_ERROR' || code === 'UPSTREAM_TIMEOUT';
  */
 export type ErrorCode = Code;
+export { OfflineRegions, type PinRegionOptions, type PendingRegion, type RegionHandle } from './offline-regions.ts';
+export { RegionRefusedError, type RegionSummary, type RegionStatus, type StorageReport, type RefusalDetails } from '../shared/region-protocol.ts';
+export type { RegionEstimate, LevelEstimate } from '../shared/region-plan.ts';

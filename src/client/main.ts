@@ -11,8 +11,8 @@
  * `osd.ajaxHeader.NAME=value` (tiles loaded with Ajax, sending that header),
  * `accelerator=off`, `drawer` (canvas|webgl|auto),
  * `prefetch=off`, `compare=a,b` (side-by-side viewers, synchronised),
- * `stats=off` (no stats overlay), `sw.*` (worker options), `osd.*` (viewer settings),
- * `pagebatch=off` (one request per tile, to compare with page batching),
+ * `stats=off` (no stats overlay), `offline=off` (no offline panel), `sw.*` (worker options), `osd.*` (viewer settings),
+ * `pagebatch=on` (each view's tiles as one batch from the page; default: one request per tile through the worker),
  * `pagebatch.decode=blob|bitmap`, `pagebatch.fix.<defect>=off` (tests: see osd-batch-workarounds.ts).
  */
 import OpenSeadragon from 'openseadragon';
@@ -21,6 +21,7 @@ import { enableTileAccelerator, type TileAccelerator } from './enable-accelerato
 import { OSD_BATCH_DEFECTS } from './osd-batch-workarounds.ts';
 import type { PageBatchingOptions } from './page-batching.ts';
 import { registerTileWorker, unregisterTileWorker } from './register-worker.ts';
+import { mountOfflinePanel } from './offline-panel.ts';
 import { mountStatsOverlay } from './stats-overlay.ts';
 import { fetchDatasetInfo, tileApiSource } from './tile-source.ts';
 import { zoomifySource } from './zoomify-source.ts';
@@ -123,6 +124,16 @@ async function start(): Promise<void> {
       pageBatching: pageBatchingParam(),
       ...(companion ? { companion: { apiBase: '/api/tiles', dataset: companion } } : {}),
     });
+  }
+  const { accelerator } = demo;
+  if (accelerator && params.get('offline') !== 'off') {
+    // Once the image is open and its source registered, the panel knows its levels (any source the accelerator handles).
+    const mount = () => {
+      const levels = accelerator.reporter.currentView(true)?.info;
+      if (levels) mountOfflinePanel(document.querySelector<HTMLElement>('.toolbar')!, accelerator, { min: levels.minLevel, max: levels.maxLevel, current: () => accelerator.reporter.currentView(true)?.level ?? levels.minLevel });
+    };
+    if (viewer.world.getItemCount() > 0) mount();
+    else viewer.addOnceHandler('open', () => void accelerator.settled().then(mount));
   }
 }
 

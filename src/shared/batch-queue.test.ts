@@ -33,6 +33,18 @@ describe('BatchQueue', () => {
     expect(q.nextGroup()).toBe('other');
   });
 
+  it('hands out offline-region tiles after visible and prefetch ones, even when they queued first', () => {
+    const q = new BatchQueue<string>();
+    void q.enqueue('r1', { group: 'd', priority: 'region' }).catch(() => {});
+    void q.enqueue('r2', { group: 'd', priority: 'region' }).catch(() => {});
+    void q.enqueue('p1', { group: 'd', priority: 'prefetch' }).catch(() => {});
+    void q.enqueue('v1', { group: 'd' }).catch(() => {});
+    void q.enqueue('r2', { group: 'd', priority: 'prefetch' }).catch(() => {}); // a prefetch wanting a region tile raises it
+    expect(q.take('d', 3)).toEqual(['v1', 'r2', 'p1']);
+    expect(q.take('d', 3)).toEqual(['r1']);
+    expect(q.visible).toBe(1);
+  });
+
   it('lets a pending tile leave when every waiter has aborted, but not before', async () => {
     const q = new BatchQueue<string>();
     const one = new AbortController();

@@ -7,13 +7,15 @@
  * (from this tab, another tab or another viewer) joins the entry instead of
  * asking again. An entry leaves the queue when its tile is settled, or, while
  * still pending, when every waiter has gone (aborted) or `drop()` removes it.
- * Visible tiles go out before prefetch; within a priority, oldest first.
+ * Visible tiles go out before prefetch, prefetch before offline-region
+ * downloads; within a priority, oldest first.
  * Pure: no timers, no I/O; the batch client drives it.
  */
 import { TileError } from './errors.ts';
 
-export type Priority = 'visible' | 'prefetch';
-const RANK: Record<Priority, number> = { visible: 0, prefetch: 1 };
+/** `region`: tiles of an offline region being downloaded (src/sw/regions.ts), behind everything a viewer may show. */
+export type Priority = 'visible' | 'prefetch' | 'region';
+const RANK: Record<Priority, number> = { visible: 0, prefetch: 1, region: 2 };
 
 export interface EnqueueOptions {
   /** Tiles of one group (a dataset) travel in the same batches. */

@@ -11,6 +11,8 @@ export const ERROR_STATUS = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   PAYLOAD_TOO_LARGE: 413,
+  /** An offline region that cannot fit in the storage left (the numbers travel with it). */
+  INSUFFICIENT_STORAGE: 507,
   UPSTREAM_ERROR: 502,
   /** A pyramid descriptor (DZI, IIIF info.json, ImageProperties.xml, info.json) that cannot be read: fix the file. */
   BAD_DESCRIPTOR: 502,

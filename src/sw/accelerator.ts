@@ -56,6 +56,8 @@ export class Accelerator {
   readonly options: AcceleratorOptions;
   readonly stats = new WorkerStats();
   readonly store: TileStore;
+  /** The IndexedDB database the tiers, versions, sources and offline regions share. */
+  readonly db: TileDbHandle;
   readonly versions: DatasetVersions;
   readonly sources: SourceRegistry;
   readonly batch: BatchClient;
@@ -70,7 +72,7 @@ export class Accelerator {
     this.options = resolveAcceleratorOptions(options);
     const o = this.options;
     const fetchEdge = edges.fetch ?? ((request: Request) => fetch(request));
-    const db = edges.db ?? new TileDbHandle();
+    const db = (this.db = edges.db ?? new TileDbHandle());
     const idbError = (what: string, error: unknown) => {
       this.stats.idbErrors += 1;
       console.warn(`tile-accelerator: IndexedDB ${what} failed; carrying on without it.`, error);

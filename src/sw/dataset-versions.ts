@@ -39,6 +39,11 @@ export class DatasetVersions {
     return loading;
   }
 
+  /** The dataset's last known info (offline regions plan with its geometry). */
+  async info(dataset: string): Promise<DatasetInfo | undefined> {
+    return (await this.#stored(dataset))?.info;
+  }
+
   current(dataset: string): string | undefined {
     return this.#known.get(dataset);
   }

@@ -6,6 +6,8 @@
  * - A byte budget (min of `idbMaxBytes` and a share of the storage quota) is
  *   enforced in the same transaction as the write, evicting the least
  *   recently accessed tiles. A QuotaExceededError evicts more and retries once.
+ *   Tiles pinned by an offline region (`regions`) are never evicted; they
+ *   count against the budget, so regions crowd out the LRU part.
  * - Hits only mark last access in memory; the marks are written together later.
  */
 import type { TileDb, TileDbHandle, TileRecord, UsageMeta } from './tile-db.ts';
@@ -134,7 +136,8 @@ export class IdbTier {
         usage.bytes -= old.bytes;
         usage.entries -= 1;
       }
-      await tilesStore.put(record);
+      // A fresh copy of a pinned tile stays pinned.
+      await tilesStore.put(old?.regions?.length ? { ...record, regions: old.regions } : record);
       usage.bytes += record.bytes;
       usage.entries += 1;
     }
@@ -143,6 +146,7 @@ export class IdbTier {
     let evicted = 0;
     let evictedBytes = 0;
     for (let cursor = await tilesStore.index('by-access').openCursor(); cursor && usage.bytes > budget; cursor = await cursor.continue()) {
+      if (cursor.value.regions?.length) continue; // pinned by an offline region
       usage.bytes -= cursor.value.bytes;
       usage.entries -= 1;
       evicted += 1;
@@ -158,6 +162,7 @@ export class IdbTier {
     const tx = db.transaction(['tiles', 'meta'], 'readwrite');
     const usage = await readUsage(tx.objectStore('meta'));
     for (let cursor = await tx.objectStore('tiles').index('by-access').openCursor(); cursor && usage.bytes > target; cursor = await cursor.continue()) {
+      if (cursor.value.regions?.length) continue;
       usage.bytes -= cursor.value.bytes;
       usage.entries -= 1;
       await cursor.delete();

@@ -11,7 +11,7 @@
  *     first, versioning the sources opened from them;
  *   - `/__tile-accelerator/stats|clear` (unless `control: false`);
  * and one message listener for view reports (prefetch, drop-on-leave), source
- * registrations and stats/clear messages. Routes registered earlier by the
+ * registrations, offline regions (regions.ts) and stats/clear messages. Routes registered earlier by the
  * host win, so register the accelerator first if the host has a catch-all route.
  */
 import { registerRoute } from 'workbox-routing';
@@ -22,6 +22,7 @@ import { registerConfiguredSources, type ConfiguredSource, type Unaccelerated } 
 import { CONTROL_PREFIX, answerMessage, handleControl } from './control.ts';
 import { type AcceleratorOptions } from './options.ts';
 import { Prefetcher, type PrefetcherOptions } from './prefetcher.ts';
+import { RegionManager } from './regions.ts';
 import { TileAcceleratorStrategy } from './tile-accelerator-strategy.ts';
 
 declare const self: ServiceWorkerGlobalScope;
@@ -39,6 +40,8 @@ export interface RegisteredTileAccelerator {
   strategy: TileAcceleratorStrategy;
   accelerator: Accelerator;
   prefetcher: Prefetcher;
+  /** Offline regions (pinned areas and levels), driven by the page's region messages. */
+  regions: RegionManager;
   /** Settles once the configured `sources` are registered, with those that could not be. */
   configured: Promise<{ unaccelerated: Unaccelerated[] }>;
 }
@@ -50,6 +53,8 @@ export function registerTileAccelerator(options: RegisterTileAcceleratorOptions 
   const accelerator = new Accelerator(accelerated);
   const prefetcher = new Prefetcher(accelerator, prefetch ?? {});
   accelerator.reports.prefetch = () => prefetcher.snapshot();
+  const regions = new RegionManager(accelerator);
+  accelerator.reports.regions = () => regions.snapshot();
   const strategy = new TileAcceleratorStrategy({ accelerator, plugins: [prefetcher.plugin] });
   const { apiPrefix } = accelerator.options;
   const sameOrigin = (url: URL) => url.origin === self.location.origin;
@@ -83,7 +88,7 @@ export function registerTileAccelerator(options: RegisterTileAcceleratorOptions 
   self.addEventListener('message', (event) => {
     let work: Promise<void> | null;
     try {
-      work = prefetcher.handleMessage(event.data, self.clients) ?? registerSources(accelerator, event);
+      work = regions.handleMessage(event) ?? prefetcher.handleMessage(event.data, self.clients) ?? registerSources(accelerator, event);
     } catch (error) {
       console.warn('tile-accelerator:', error);
       return;
@@ -93,7 +98,7 @@ export function registerTileAccelerator(options: RegisterTileAcceleratorOptions 
   });
   const fetchEdge = (request: Request) => fetch(request);
   const configured = registerConfiguredSources(accelerator.sources, sources, fetchEdge).then((unaccelerated) => ({ unaccelerated }));
-  return { strategy, accelerator, prefetcher, configured };
+  return { strategy, accelerator, prefetcher, regions, configured };
 }
 
 /** A page's `register-sources` message: registers each spec and answers with one result per spec on the message's port. */

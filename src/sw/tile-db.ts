@@ -2,14 +2,17 @@
  * The worker's IndexedDB database, `tile-accelerator`: its typed schema and
  * how it opens. `tiles` holds tile bodies under `dataset@version/z/x/y`;
  * `meta` holds each dataset's last known info (and so its version), each
- * registered tile source (`source:{id}`) and the running byte total of `tiles`, kept in the same transactions as the tiles.
+ * registered tile source (`source:{id}`), each offline region (`region:{id}`)
+ * and the running byte total of `tiles`, kept in the same transactions as the
+ * tiles. `tiles.by-region` finds the tiles a region pins.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { DatasetInfo } from '../shared/dataset-info.ts';
 import type { TileSourceSpec } from '../shared/tile-source-spec.ts';
+import type { RegionRecord } from './region-record.ts';
 
 export const DB_NAME = 'tile-accelerator';
-const DB_VERSION = 1;
+const DB_VERSION = 2;
 
 export interface TileRecord {
   /** `dataset@version/z/x/y` */
@@ -20,6 +23,8 @@ export interface TileRecord {
   etag: string;
   storedAt: number;
   lastAccess: number;
+  /** Offline regions that pin this tile (regions.ts): while any does, LRU eviction skips it. */
+  regions?: string[];
 }
 
 export interface DatasetMeta {
@@ -44,18 +49,22 @@ export interface UsageMeta {
 }
 
 export interface TileDbSchema extends DBSchema {
-  tiles: { key: string; value: TileRecord; indexes: { 'by-access': number } };
-  meta: { key: string; value: DatasetMeta | SourceMeta | UsageMeta };
+  tiles: { key: string; value: TileRecord; indexes: { 'by-access': number; 'by-region': string } };
+  meta: { key: string; value: DatasetMeta | SourceMeta | UsageMeta | RegionRecord };
 }
 
 export type TileDb = IDBPDatabase<TileDbSchema>;
 
 export function openTileDb(): Promise<TileDb> {
   return openDB<TileDbSchema>(DB_NAME, DB_VERSION, {
-    upgrade(db) {
-      const tiles = db.createObjectStore('tiles', { keyPath: 'key' });
-      tiles.createIndex('by-access', 'lastAccess');
-      db.createObjectStore('meta', { keyPath: 'key' });
+    upgrade(db, oldVersion, _newVersion, tx) {
+      if (oldVersion < 1) {
+        const tiles = db.createObjectStore('tiles', { keyPath: 'key' });
+        tiles.createIndex('by-access', 'lastAccess');
+        db.createObjectStore('meta', { keyPath: 'key' });
+      }
+      // 2: offline regions; each tile lists the regions pinning it.
+      if (oldVersion < 2) tx.objectStore('tiles').createIndex('by-region', 'regions', { multiEntry: true });
     },
   });
 }
