@@ -10,6 +10,7 @@ import type { Page } from '@playwright/test';
 import { expect, test, TILES_DIR, zoomBy } from './support/fixtures.ts';
 import { dzsave, tempFolder, writeImage } from './support/dzsave.ts';
 import { staticHost, startStaticServer, type RunningStaticServer } from './support/static-server.ts';
+import { LocalFolderSource } from '../src/server/sources/local-folder.ts';
 import { startOwnCompanion, statsByMessage } from './support/worker.ts';
 
 const TILES = /_files\/\d+\/\d+_\d+\.jpeg$/;
@@ -198,13 +199,34 @@ test('a registered source with a companion: its tiles come in batches from the c
 });
 
 // The companion serving a vips DZI folder by OpenSeadragon coordinates is the `layouts` branch's work.
-test.fixme('a cross-origin .dzi with a companion: tiles arrive in batches, none fetched one by one', async ({ page, companion }) => {
-  // TODO(after the layouts merge): serve folder.root through the companion as dataset "scan" and open
-  // `?tileSource=<host>/scan.dzi&companion=scan`; assert companion batch requests > 0, host tile GETs 0,
-  // a reload makes 0 upstream tile requests, and the same pixels as plain OpenSeadragon.
-  await page.goto(demoUrl(`${host.url}/scan.dzi`, '&companion=scan'));
-  await loadedAccelerated(page);
-  expect(companion.stats.dataset('scan').batchRequests).toBeGreaterThan(0);
+test('a cross-origin .dzi with a companion: tiles arrive in batches, none fetched one by one, a reload fetches none', async ({ page }) => {
+  test.slow(); // two page loads and two screenshots on a shared machine
+  // The companion serves the same vips folder by OpenSeadragon coordinates (dataset "scan", layout found from scan.dzi).
+  const own = await startOwnCompanion({ source: new LocalFolderSource(folder.root) });
+  try {
+    const hostTiles = host.gets(TILES).length;
+    await page.goto(`${own.url}${demoUrl(`${host.url}/scan.dzi`, '&companion=scan')}`);
+    await loadedAccelerated(page);
+    const scan = own.stats.dataset('scan');
+    expect(scan.batchRequests).toBeGreaterThan(0);
+    expect(scan.tileRequests).toBe(0);
+    expect(host.gets(TILES).length - hostTiles).toBe(0);
+    const batched = scan.batchTiles;
+    expect(batched).toBeGreaterThan(0);
+    await expect.poll(async () => (await statsByMessage(page)).idb.entries).toBeGreaterThanOrEqual(batched);
+
+    await page.reload();
+    await loadedAccelerated(page);
+    expect(own.stats.dataset('scan').batchTiles).toBe(batched);
+    expect(host.gets(TILES).length - hostTiles).toBe(0);
+    const accelerated = await viewerPixels(page);
+
+    await page.goto(`${own.url}${demoUrl(`${host.url}/scan.dzi`, '&accelerator=off')}`);
+    await page.waitForFunction(() => window.demo?.worker === 'off' && window.demo.fullyLoaded === true, null, { timeout: 30_000 });
+    expect((await viewerPixels(page)).equals(accelerated)).toBe(true);
+  } finally {
+    await own.close();
+  }
 });
 
 test.describe('never stale', () => {
