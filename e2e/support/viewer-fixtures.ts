@@ -7,7 +7,7 @@
 import { test as base, expect, type Page } from '@playwright/test';
 import { LocalFolderSource } from '../../src/server/sources/local-folder.ts';
 import { startCompanion, type RunningCompanion } from '../../src/server/node-server.ts';
-import { matchTilePath } from '../../src/shared/tile-key.ts';
+import { matchTilePath } from '../../src/shared/dataset-path.ts';
 import { TILES_DIR } from './fixtures.ts';
 import type { PrefetchStats, WorkerReport } from '../../src/shared/worker-report.ts';
 

@@ -17,7 +17,7 @@
  * one request per tile (see page-batching.ts).
  */
 import type OpenSeadragon from 'openseadragon';
-import { matchTilePath } from '../shared/tile-key.ts';
+import { matchTilePath } from '../shared/dataset-path.ts';
 import type { CompanionTarget, Credentials, TileSourceSpec } from '../shared/tile-source-spec.ts';
 import { DroppedTileRecovery } from './dropped-tiles.ts';
 import { OfflineRegions } from './offline-regions.ts';

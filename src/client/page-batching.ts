@@ -13,7 +13,7 @@
  */
 import type OpenSeadragon from 'openseadragon';
 import { MAX_BATCH_TILES } from '../shared/batch-protocol.ts';
-import { matchTilePath } from '../shared/tile-key.ts';
+import { matchTilePath } from '../shared/dataset-path.ts';
 import { hookSource, type BatchHookSettings, type PageBatchStats } from './batch-hooks.ts';
 import { OSD_BATCH_DEFECTS, patchClear, type OsdBatchDefect } from './osd-batch-workarounds.ts';
 import type { OsdImageJob, OsdImageLoader, OsdSource } from './osd-internals.ts';

@@ -8,7 +8,8 @@
  */
 import OpenSeadragon from 'openseadragon';
 import type { DatasetInfo } from '../shared/dataset-info.ts';
-import { matchTilePath, isTileExtension } from '../shared/tile-key.ts';
+import { isTileExtension } from '../shared/tile-key.ts';
+import { matchTilePath } from '../shared/dataset-path.ts';
 import { drawnLevel } from '../shared/tile-range.ts';
 import { viewerClosedMessage, viewMessage, type PageMessage, type ViewState } from '../shared/view-protocol.ts';
 import type { TileSourceSpec } from '../shared/tile-source-spec.ts';

@@ -11,7 +11,7 @@
  * percent-encoded: `collections%2Fcase-1` is `collections/case-1`).
  */
 import { TileError } from './errors.ts';
-import { isValidDatasetName, parseTileCoord, type TileCoord } from './tile-key.ts';
+import { isValidDatasetName, parseTileCoord, type TileCoord, type TileKey } from './tile-key.ts';
 
 export const DATASET_ENDPOINTS = ['info', 'batch', 'cache-stats', 'cache-clear'] as const;
 export type DatasetEndpoint = (typeof DATASET_ENDPOINTS)[number];
@@ -70,4 +70,19 @@ export function parseTileApiPath(rest: string): TileApiTarget {
     'NOT_FOUND',
     `No tile API endpoint at /api/tiles/${rest.slice(0, 80)}: use /api/tiles/{dataset}/info, /batch, /cache-stats, /cache-clear or /{z}/{x}/{y}.{ext}.`,
   );
+}
+
+/**
+ * Matches the tile URL path `{prefix}{dataset}/{z}/{x}/{y}.{ext}` (a dataset
+ * may hold folders, plain or percent-encoded), or null: how the worker and
+ * the page recognise the companion's own tile URLs.
+ */
+export function matchTilePath(pathname: string, prefix = '/api/tiles/'): TileKey | null {
+  if (!pathname.startsWith(prefix)) return null;
+  try {
+    const target = parseTileApiPath(pathname.slice(prefix.length));
+    return target.endpoint === 'tile' ? { dataset: target.dataset, ...target.tile } : null;
+  } catch {
+    return null;
+  }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TileError } from './errors.ts';
-import { cacheKey, formatTileCoord, isValidDatasetName, matchTilePath, objectKey, parseTileKey } from './tile-key.ts';
+import { cacheKey, formatTileCoord, isValidDatasetName, objectKey, parseTileKey } from './tile-key.ts';
+import { matchTilePath } from './dataset-path.ts';
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -38,5 +39,12 @@ describe('tile keys', () => {
     expect(matchTilePath('/api/tiles/mixed/batch')).toBeNull();
     expect(matchTilePath('/api/tiles/../6/1/1.jpg')).toBeNull();
     expect(matchTilePath('/other/mixed/6/1/1.jpg')).toBeNull();
+  });
+
+  it('matches nested dataset names, plain or encoded, as the companion serves them', () => {
+    const tile = { dataset: 'collections/case-1', z: 3, x: 1, y: 2, ext: 'jpg' };
+    expect(matchTilePath('/api/tiles/collections/case-1/3/1/2.jpg')).toEqual(tile);
+    expect(matchTilePath('/api/tiles/collections%2Fcase-1/3/1/2.jpg')).toEqual(tile);
+    expect(matchTilePath('/api/tiles/collections/../3/1/2.jpg')).toBeNull();
   });
 });

@@ -108,19 +108,6 @@ export function cacheKey(dataset: string, version: string, tile: Omit<TileCoord,
   return `${dataset}@${version}/${tile.z}/${tile.x}/${tile.y}`;
 }
 
-/** Matches the tile URL path `/api/tiles/{dataset}/{z}/{x}/{y}.{ext}`, or null. */
-export function matchTilePath(pathname: string, prefix = '/api/tiles/'): TileKey | null {
-  if (!pathname.startsWith(prefix)) return null;
-  const rest = pathname.slice(prefix.length);
-  const slash = rest.indexOf('/');
-  if (slash <= 0) return null;
-  try {
-    return parseTileKey(decodeURIComponent(rest.slice(0, slash)), rest.slice(slash + 1));
-  } catch {
-    return null;
-  }
-}
-
 function truncate(value: string, max = 40): string {
   return value.length > max ? `${value.slice(0, max)}…` : value;
 }

@@ -10,7 +10,7 @@
  */
 import type { BatchFrame } from '../shared/batch-protocol.ts';
 import type { TileAddress } from '../shared/layouts/index.ts';
-import { matchTilePath } from '../shared/tile-key.ts';
+import { matchTilePath } from '../shared/dataset-path.ts';
 import { BatchClient, type BatchTarget } from './batch-client.ts';
 import { DatasetVersions } from './dataset-versions.ts';
 import { DirectClient, type DirectFetch } from './direct-client.ts';

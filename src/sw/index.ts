@@ -7,7 +7,7 @@
  * The docs live here, on the public names, so the modules behind them can be
  * reworked without touching the surface.
  */
-import { matchTilePath as matchTile } from '../shared/tile-key.ts';
+import { matchTilePath as matchTile } from '../shared/dataset-path.ts';
 import type { PrefetchOptions as PlanOptions } from '../shared/prefetch-plan.ts';
 import type { PrefetchStats as Prefetch, WorkerReport as Report, WorkerStatsSnapshot as Snapshot } from '../shared/worker-report.ts';
 import type { AcceleratorOptions as Options } from './options.ts';
