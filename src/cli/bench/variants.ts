@@ -61,10 +61,11 @@ export const VARIANTS: Record<VariantName, Variant> = {
   },
   'no-prefetch': {
     name: 'no-prefetch',
-    label: 'accelerator, prefetch off',
-    // Batching and tiers alone: with prefetch the "cold" zoom and pan are
-    // often prefetched already, which hides what batching does by itself.
-    page: (dataset) => `/?${new URLSearchParams({ dataset, drawer: 'canvas', prefetch: 'off', pagebatch: 'off' })}`,
+    label: 'page batches, prefetch off',
+    // Batching and tiers alone, on the default path (page batches): with
+    // prefetch the "cold" zoom and pan are often prefetched already, which
+    // hides what batching does by itself.
+    page: (dataset) => `/?${new URLSearchParams({ dataset, drawer: 'canvas', prefetch: 'off', pagebatch: 'on' })}`,
     httpCache: true,
     comparison: false,
   },
