@@ -109,6 +109,12 @@ export async function handlePageBatch(acc: Accelerator, request: Request, event?
 async function identities(acc: Accelerator, request: Request): Promise<Wanted[] | null> {
   const base = new URL(request.url);
   const dir = base.pathname.replace(/\/batch$/, '/');
+  let dataset: string;
+  try {
+    dataset = decodeURIComponent(dir.slice(acc.options.apiPrefix.length, -1));
+  } catch {
+    return null;
+  }
   let tiles: unknown;
   try {
     tiles = ((await request.clone().json()) as { tiles?: unknown } | null)?.tiles;
@@ -121,7 +127,8 @@ async function identities(acc: Accelerator, request: Request): Promise<Wanted[] 
   for (const key of keys) {
     if (typeof key !== 'string' || key.includes('?') || key.includes('#')) return null;
     const match = acc.match(new URL(`${dir}${key}`, base.origin));
-    const id = match?.own ? await acc.identify(match) : undefined;
+    // A key that climbs out of the dataset (`../`) is the companion's to refuse.
+    const id = match?.own && match.source === dataset ? await acc.identify(match) : undefined;
     if (!id) return null;
     wanted.push({ key, id });
   }
