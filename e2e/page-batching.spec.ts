@@ -12,6 +12,7 @@ import { LocalFolderSource } from '../src/server/sources/local-folder.ts';
 import { startCompanion, type RunningCompanion } from '../src/server/node-server.ts';
 import { TILES_DIR, expect, test, waitForFullyLoaded, zoomBy } from './support/fixtures.ts';
 import { test as recordingTest } from './support/viewer-fixtures.ts';
+import { statsByEndpoint } from './support/worker.ts';
 
 /** Requests the page itself sends to the companion's tile API: batch POSTs and single tile GETs. */
 function recordTileApiRequests(page: Page): { batches: string[]; tiles: string[] } {
@@ -62,6 +63,35 @@ test('each view leaves as one batch request, counted at the page and at the comp
   expect(stats).toMatchObject({ batches: 2, failed: 0, aborted: 0, inProgress: 0 });
   expect(stats.finished).toBe(zoomed.batchTiles - before.batchTiles);
   expect(stats.jobs).toBe(stats.finished);
+});
+
+test('the worker answers page batches: a reload costs the companion nothing', async ({ page, counters }) => {
+  const sent = recordTileApiRequests(page);
+  const before = counters();
+  await page.goto('/?drawer=canvas&prefetch=off&stats=off&pagebatch=on');
+  await waitForFullyLoaded(page);
+  const cold = counters();
+  expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  expect(cold.batchRequests - before.batchRequests).toBe(1);
+  expect(cold.tileRequests - before.tileRequests).toBe(0);
+  const coldWorker = await statsByEndpoint(page);
+  // The cold view's frames came through the worker's batch client, one upstream batch.
+  expect(coldWorker.batches).toBe(1);
+  expect(coldWorker.hits.batch).toBe(cold.batchTiles - before.batchTiles);
+
+  await page.reload();
+  await waitForFullyLoaded(page);
+  const warm = counters();
+  expect(warm.batchRequests - cold.batchRequests).toBe(0);
+  expect(warm.tileRequests - cold.tileRequests).toBe(0);
+  expect(sent.batches).toEqual(['page', 'page']);
+  expect(sent.tiles).toEqual([]);
+  const stats = await pageStats(page);
+  expect(stats).toMatchObject({ batches: 1, failed: 0, inProgress: 0 });
+  const worker = await statsByEndpoint(page);
+  expect(worker.batches).toBe(1);
+  expect(worker.hits.memory + worker.hits.idb - coldWorker.hits.memory - coldWorker.hits.idb).toBe(stats.finished);
+  expect(stats.finished).toBe(cold.batchTiles - before.batchTiles);
 });
 
 /** Waits until every job page batching took on has been finished or failed. */
@@ -173,7 +203,8 @@ const cutting = base.extend<{ cutter: RunningCompanion & { cut(on: boolean): voi
 });
 
 cutting('a batch cut mid-stream finishes the tiles that arrived and fails the rest, none "loading"', async ({ page, cutter }) => {
-  await page.goto('/?drawer=canvas&prefetch=off&stats=off&pagebatch=on');
+  // The worker's batching off: it passes page batches through unchanged, so the page reads the cut stream itself.
+  await page.goto('/?drawer=canvas&prefetch=off&stats=off&pagebatch=on&sw.batching=off');
   await waitForFullyLoaded(page);
   const before = await pageStats(page);
   cutter.cut(true);

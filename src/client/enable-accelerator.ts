@@ -12,9 +12,9 @@
  * without a worker, tiles load directly as before. A source that cannot be
  * accelerated is said out loud: `console.warn` and `unaccelerated`.
  *
- * It can also batch on the page (`pageBatching`): each view's tiles of a
+ * It batches on the page (`pageBatching`, on unless `false`): each view's tiles of a
  * source the companion serves leave as one streamed batch request instead of
- * one request per tile (see page-batching.ts).
+ * one request per tile (see page-batching.ts); a worker answers it from its tiers.
  */
 import type OpenSeadragon from 'openseadragon';
 import { matchTilePath } from '../shared/dataset-path.ts';
@@ -46,7 +46,7 @@ export interface EnableTileAcceleratorOptions extends WorkerOptions, Omit<ViewRe
   companion?: CompanionTarget | ((source: OpenSeadragon.TileSource) => CompanionTarget | undefined);
   /** Longest wait for the worker to accept a source; its tiles wait that long at most (default 2000 ms). */
   registrationTimeoutMs?: number;
-  /** Page-side batching through OpenSeadragon's batch hooks (`{}` turns it on; default off: one request per tile, through the worker). */
+  /** Page-side batching through OpenSeadragon's batch hooks (default on; `false`: one request per tile, through the worker). */
   pageBatching?: PageBatchingOptions | false;
 }
 
@@ -103,7 +103,7 @@ export interface TileAccelerator {
  */
 export async function enableTileAccelerator(viewer: OpenSeadragon.Viewer, options: EnableTileAcceleratorOptions = {}): Promise<TileAccelerator> {
   // Before any await: the viewer's first view should already leave as a batch.
-  const batching = options.pageBatching === undefined || options.pageBatching === false ? null : new PageBatching(viewer, options.pageBatching);
+  const batching = options.pageBatching === false ? null : new PageBatching(viewer, options.pageBatching ?? {});
   const worker = options.register === false ? 'not-registered' : await registerWorker(options);
   const specs = new WeakMap<OpenSeadragon.TileSource, TileSourceSpec>();
   const reporter = new ViewReporter(viewer, { ...options, sourceOf: (source) => specs.get(source) });

@@ -12,7 +12,7 @@
  * `accelerator=off`, `drawer` (canvas|webgl|auto),
  * `prefetch=off`, `compare=a,b` (side-by-side viewers, synchronised),
  * `stats=off` (no stats overlay), `offline=off` (no offline panel), `sw.*` (worker options), `osd.*` (viewer settings),
- * `pagebatch=on` (each view's tiles as one batch from the page; default: one request per tile through the worker),
+ * `pagebatch=off` (one request per tile through the worker; default on: each view's tiles as one batch from the page),
  * `pagebatch.decode=blob|bitmap`, `pagebatch.fix.<defect>=off` (tests: see osd-batch-workarounds.ts).
  */
 import OpenSeadragon from 'openseadragon';
@@ -188,9 +188,9 @@ start().catch((error: unknown) => {
   document.querySelector('#viewer')!.textContent = error instanceof Error ? error.message : String(error);
 });
 
-/** `?pagebatch=on` batches each view on the page; otherwise one request per tile, through the worker. */
+/** Batches each view on the page unless `?pagebatch=off` (then one request per tile, through the worker). */
 function pageBatchingParam(): PageBatchingOptions | false {
-  if (params.get('pagebatch') !== 'on') return false;
+  if (params.get('pagebatch') === 'off') return false;
   const decode = params.get('pagebatch.decode');
   const workarounds = Object.fromEntries(OSD_BATCH_DEFECTS.map((name) => [name, params.get(`pagebatch.fix.${name}`) !== 'off']));
   return { workarounds, ...(decode === 'blob' || decode === 'bitmap' ? { decode } : {}) };

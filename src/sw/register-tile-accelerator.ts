@@ -9,6 +9,8 @@
  *   - dataset info -> network first, remembering each dataset's version;
  *   - tile descriptors (`.dzi`, `info.json`, `ImageProperties.xml`) -> network
  *     first, versioning the sources opened from them;
+ *   - page batches (`POST {apiPrefix}{dataset}/batch` with `X-Tile-Batch: page`)
+ *     -> answered from the tiers, misses through the batch client (page-batch-route.ts);
  *   - `/__tile-accelerator/stats|clear` (unless `control: false`);
  * and one message listener for view reports (prefetch, drop-on-leave), source
  * registrations, offline regions (regions.ts) and stats/clear messages. Routes registered earlier by the
@@ -21,6 +23,7 @@ import { Accelerator } from './accelerator.ts';
 import { registerConfiguredSources, type ConfiguredSource, type Unaccelerated } from './configured-sources.ts';
 import { CONTROL_PREFIX, answerMessage, handleControl } from './control.ts';
 import { type AcceleratorOptions } from './options.ts';
+import { handlePageBatch, isPageBatch } from './page-batch-route.ts';
 import { Prefetcher, type PrefetcherOptions } from './prefetcher.ts';
 import { RegionManager } from './regions.ts';
 import { TileAcceleratorStrategy } from './tile-accelerator-strategy.ts';
@@ -78,6 +81,11 @@ export function registerTileAccelerator(options: RegisterTileAcceleratorOptions 
   registerRoute(
     ({ url, request }) => request.method === 'GET' && request.mode !== 'navigate' && !ownInfo(url) && accelerator.sources.isDescriptor(url),
     ({ request }) => accelerator.sources.handleDescriptor(request),
+  );
+  registerRoute(
+    ({ url, request }) => isPageBatch(accelerator, url, request),
+    ({ request, event }) => handlePageBatch(accelerator, request, event),
+    'POST',
   );
   if (control) {
     for (const method of ['GET', 'POST'] as const) {

@@ -1,0 +1,143 @@
+/**
+ * The worker's answer to a page batch: `POST {apiPrefix}{dataset}/batch` with
+ * `X-Tile-Batch: page` and body `{"tiles": ["z/x/y.ext", ...]}` (sent by
+ * src/client/page-batch-request.ts), answered in the companion's binary
+ * stream format (shared/batch-protocol.ts), so the page cannot tell the two apart.
+ *
+ * Each tile gets the identity the per-tile route gives
+ * `{apiPrefix}{dataset}/{z}/{x}/{y}.{ext}` (same key in the tiers). Hits in
+ * memory or IndexedDB are written as frames at once; misses go through the
+ * worker's batch client at visible priority (so they join the queue, dedupe
+ * with per-tile and prefetch requests, leave as one upstream batch and are
+ * stored by its hooks), each frame written the moment it arrives; then the
+ * end frame. A tile that fails gets an error frame (502 JSON body), and the
+ * page retries it per tile. A request the worker cannot answer (malformed
+ * body, dataset version unknown, misses while batching backs off) goes to
+ * the network unchanged.
+ */
+import { BATCH_CONTENT_TYPE, BATCH_MAGIC, MAX_BATCH_TILES, encodeEnd, encodeFrame, type BatchFrame } from '../shared/batch-protocol.ts';
+import { TileError } from '../shared/errors.ts';
+import { type Accelerator } from './accelerator.ts';
+import type { BatchAnswer } from './batch-client.ts';
+import type { TileIdentity } from './tile-identity.ts';
+
+declare const self: ServiceWorkerGlobalScope;
+
+/** The header (and value) that marks a batch as the page's own (see src/client/page-batch-request.ts). */
+export const PAGE_BATCH_HEADER = 'X-Tile-Batch';
+const BATCH_PATH = /^([^/]+)\/batch$/;
+
+interface Wanted {
+  /** The key exactly as the page named it: frames answer under it. */
+  key: string;
+  id: TileIdentity;
+}
+
+/** Whether this request is a page batch to the own tile API on this origin. */
+export function isPageBatch(acc: Accelerator, url: URL, request: Request): boolean {
+  const { apiPrefix } = acc.options;
+  return (
+    request.method === 'POST' &&
+    url.origin === self.location.origin &&
+    request.headers.get(PAGE_BATCH_HEADER) === 'page' &&
+    url.pathname.startsWith(apiPrefix) &&
+    BATCH_PATH.test(url.pathname.slice(apiPrefix.length))
+  );
+}
+
+/** Answers a page batch from the tiers and the batch client, or passes it to the network unchanged. */
+export async function handlePageBatch(acc: Accelerator, request: Request, event?: ExtendableEvent): Promise<Response> {
+  const wanted = await identities(acc, request);
+  const found = wanted && (await Promise.all(wanted.map(({ id }) => acc.store.lookup(id))));
+  const misses = wanted?.filter((_, i) => !found![i]) ?? [];
+  if (!wanted || !found || (misses.length > 0 && !acc.batching)) {
+    acc.stats.passedThrough += 1;
+    return fetch(request);
+  }
+  acc.stats.requests += wanted.length;
+  const started = performance.now();
+  const stop = new AbortController();
+  request.signal.addEventListener('abort', () => stop.abort(), { once: true });
+  let out!: ReadableStreamDefaultController<Uint8Array>;
+  const stream = new ReadableStream<Uint8Array>({ start: (c) => void (out = c), cancel: () => stop.abort() });
+  const write = (bytes: Uint8Array) => {
+    if (stop.signal.aborted) return;
+    try {
+      out.enqueue(bytes);
+    } catch {
+      stop.abort(); // the page went away
+    }
+  };
+  write(BATCH_MAGIC);
+
+  // Misses join the queue first, so they leave together while the hits are written.
+  const dones: Array<Promise<void>> = [];
+  const answered = misses.map(async ({ key, id }) => {
+    let answer: BatchAnswer;
+    try {
+      answer = await acc.batch.request(id, acc.upstreamOf(id).batch!, { signal: stop.signal, priority: 'visible' });
+    } catch (error) {
+      if (stop.signal.aborted) return;
+      acc.stats.fallbacks += 1;
+      write(errorFrame(key, error));
+      return;
+    }
+    dones.push(answer.done);
+    const { frame } = answer;
+    if (frame.status === 200 && frame.body.length > 0) acc.stats.served('batch', frame.body.length, performance.now() - started);
+    else acc.stats.errors += 1;
+    write(encodeFrame({ ...frame, key }));
+  });
+  const hits = wanted.flatMap(({ key }, i) => (found[i] ? [{ key, hit: found[i] }] : []));
+  const written = (async () => {
+    for (const { key, hit } of hits) {
+      const body = new Uint8Array(await hit.tile.body.arrayBuffer());
+      acc.stats.served(hit.tier, body.length, performance.now() - started);
+      write(encodeFrame({ key, status: 200, contentType: hit.tile.contentType, etag: hit.tile.etag, body }));
+    }
+    await Promise.all(answered);
+    write(encodeEnd());
+    if (!stop.signal.aborted) out.close();
+  })().catch((error: unknown) => {
+    if (!stop.signal.aborted) out.error(error);
+  });
+  event?.waitUntil(written.then(() => Promise.all(dones)).then(() => undefined));
+  return new Response(stream, { headers: { 'Content-Type': BATCH_CONTENT_TYPE, 'Cache-Control': 'no-store', 'X-Tile-Source': 'worker' } });
+}
+
+/** The tiles' identities, as the per-tile route would give them; null when the body is malformed or a version is unknown. */
+async function identities(acc: Accelerator, request: Request): Promise<Wanted[] | null> {
+  const base = new URL(request.url);
+  const dir = base.pathname.replace(/\/batch$/, '/');
+  let dataset: string;
+  try {
+    dataset = decodeURIComponent(dir.slice(acc.options.apiPrefix.length, -1));
+  } catch {
+    return null;
+  }
+  let tiles: unknown;
+  try {
+    tiles = ((await request.clone().json()) as { tiles?: unknown } | null)?.tiles;
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(tiles) || tiles.length === 0 || tiles.length > MAX_BATCH_TILES) return null;
+  const keys = [...new Set(tiles)];
+  const wanted: Wanted[] = [];
+  for (const key of keys) {
+    if (typeof key !== 'string' || key.includes('?') || key.includes('#')) return null;
+    const match = acc.match(new URL(`${dir}${key}`, base.origin));
+    // A key that climbs out of the dataset (`../`) is the companion's to refuse.
+    const id = match?.own && match.source === dataset ? await acc.identify(match) : undefined;
+    if (!id) return null;
+    wanted.push({ key, id });
+  }
+  return wanted;
+}
+
+function errorFrame(key: string, error: unknown): Uint8Array {
+  const failure = error instanceof TileError ? error : new TileError('UPSTREAM_ERROR', 'The worker could not fetch this tile; retry it alone.', { cause: error });
+  const body = new TextEncoder().encode(JSON.stringify(failure.toJSON()));
+  const frame: BatchFrame = { key, status: failure.status, contentType: 'application/json', etag: '', body };
+  return encodeFrame(frame);
+}
