@@ -23,6 +23,7 @@ import type { StoredTile } from './stored-tile.ts';
 import { TileDbHandle } from './tile-db.ts';
 import { identify, type TileIdentity, type TileMatch } from './tile-identity.ts';
 import { TileStore } from './tile-store.ts';
+import { bodyProblem } from './tile-body.ts';
 import { headerList } from './stored-tile.ts';
 import { WorkerStats } from './worker-stats.ts';
 
@@ -50,6 +51,11 @@ export function frameTile(frame: BatchFrame): StoredTile {
     tiles.set(frame, tile);
   }
   return tile;
+}
+
+/** A 200 frame whose body is a whole image of its content type: the only frames kept or answered as tiles. */
+export function frameIsTile(frame: BatchFrame): boolean {
+  return frame.status === 200 && bodyProblem(frame.body, frame.contentType) === null;
 }
 
 export class Accelerator {
@@ -108,9 +114,9 @@ export class Accelerator {
         requestDidJoin: () => (this.stats.joined += 1),
         batchDidFail: () => (this.stats.batchFailures += 1),
         frameDidArrive: ({ id, frame }) => {
-          if (frame.status === 200 && frame.body.length > 0) this.store.remember(id, frameTile(frame));
+          if (frameIsTile(frame)) this.store.remember(id, frameTile(frame));
         },
-        batchDidComplete: (arrived) => this.store.putMany(arrived.filter(({ frame }) => frame.body.length > 0).map(({ id, frame }) => ({ id, tile: frameTile(frame) }))),
+        batchDidComplete: (arrived) => this.store.putMany(arrived.filter(({ frame }) => frameIsTile(frame)).map(({ id, frame }) => ({ id, tile: frameTile(frame) }))),
       },
     });
   }
