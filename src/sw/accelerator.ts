@@ -95,10 +95,10 @@ export class Accelerator {
     );
     // The old version can never be asked for again: free its space now, off the response path.
     const forget = (source: string, old: string) => this.store.forgetVersion(source, old).catch((error: unknown) => idbError('delete', error));
-    this.versions = new DatasetVersions(db, { fetch: fetchEdge, apiPrefix: o.apiPrefix, onError: idbError, versionDidChange: (dataset, old) => void forget(dataset, old) });
-    this.sources = new SourceRegistry(db, { fetch: fetchEdge, onError: idbError, versionDidChange: (source, old) => void forget(source, old) });
-    this.direct = new DirectClient({ fetch: fetchEdge, concurrency: o.directConcurrency, maxPending: o.maxPending });
-    this.revalidator = new Revalidator({ fetch: fetchEdge, store: this.store, maxAgeMs: o.revalidateAfterMs });
+    this.versions = new DatasetVersions(db, { fetch: fetchEdge, apiPrefix: o.apiPrefix, timeoutMs: o.infoTimeoutMs, onError: idbError, versionDidChange: (dataset, old) => void forget(dataset, old) });
+    this.sources = new SourceRegistry(db, { fetch: fetchEdge, timeoutMs: o.infoTimeoutMs, onError: idbError, versionDidChange: (source, old) => void forget(source, old) });
+    this.direct = new DirectClient({ fetch: fetchEdge, concurrency: o.directConcurrency, maxPending: o.maxPending, timeoutMs: o.tileTimeoutMs });
+    this.revalidator = new Revalidator({ fetch: fetchEdge, store: this.store, maxAgeMs: o.revalidateAfterMs, timeoutMs: o.tileTimeoutMs });
     this.batch = new BatchClient({
       fetch: fetchEdge,
       window: o.window,

@@ -36,6 +36,8 @@ export interface DirectClientOptions {
   concurrency: number;
   /** Fetches waiting for a slot at most; beyond it `request` rejects and the caller passes the request through. */
   maxPending: number;
+  /** A tile fetch (headers and body) gives up after this (ms); the request then passes through. */
+  timeoutMs: number;
   /** Of those slots, prefetch uses at most this many (default 4). */
   prefetchConcurrency?: number;
 }
@@ -78,7 +80,7 @@ export class DirectClient {
     this.fetches += 1;
     // no-store: the worker keeps its own tiers; the HTTP cache would hold a second copy.
     const response = await this.#options.fetch(
-      new Request(id.url, { headers: how.headers, credentials: how.credentials, mode: 'cors', cache: 'no-store' }),
+      new Request(id.url, { headers: how.headers, credentials: how.credentials, mode: 'cors', cache: 'no-store', signal: AbortSignal.timeout(this.#options.timeoutMs) }),
     );
     const bytes = new Uint8Array(await response.arrayBuffer());
     const contentType = response.headers.get('Content-Type') ?? 'application/octet-stream';

@@ -37,6 +37,10 @@ export interface AcceleratorOptions {
    * background with a conditional request (default 10 min); see revalidator.ts.
    */
   revalidateAfterMs: number;
+  /** The worker's own info and descriptor fetches give up after this (default 10 s); a page's info request then gets the stored info. */
+  infoTimeoutMs: number;
+  /** A per-tile fetch (fallback after a failed batch, sources without a companion, revalidation) gives up after this (default 20 s). */
+  tileTimeoutMs: number;
 }
 
 export const DEFAULT_OPTIONS: AcceleratorOptions = {
@@ -53,12 +57,14 @@ export const DEFAULT_OPTIONS: AcceleratorOptions = {
   apiPrefix: '/api/tiles/',
   directConcurrency: 16,
   revalidateAfterMs: 10 * 60_000,
+  infoTimeoutMs: 10_000,
+  tileTimeoutMs: 20_000,
 };
 
 /** The options in effect: defaults for what is not given, every bound checked once, here. */
 export function resolveAcceleratorOptions(options: Partial<AcceleratorOptions> = {}): AcceleratorOptions {
   const resolved: AcceleratorOptions = { ...DEFAULT_OPTIONS, ...options, window: { ...DEFAULT_OPTIONS.window, ...options.window } };
-  const positive = ['memoryMaxBytes', 'idbMaxBytes', 'maxConcurrentBatches', 'maxPending', 'directConcurrency'] as const;
+  const positive = ['memoryMaxBytes', 'idbMaxBytes', 'maxConcurrentBatches', 'maxPending', 'directConcurrency', 'infoTimeoutMs', 'tileTimeoutMs'] as const;
   for (const name of positive) {
     if (!Number.isInteger(resolved[name]) || resolved[name] < 1) throw new RangeError(`Worker option "${name}" must be a positive integer, got ${resolved[name]}.`);
   }

@@ -22,6 +22,8 @@ export interface RevalidatorOptions {
   store: TileStore;
   /** A stored tile older than this is revalidated (ms). */
   maxAgeMs: number;
+  /** A revalidation fetch gives up after this (ms); the stored tile stays. */
+  timeoutMs: number;
   concurrency?: number;
   maxPending?: number;
 }
@@ -54,7 +56,7 @@ export class Revalidator {
   async #check(id: TileIdentity, tile: StoredTile, how: DirectFetch): Promise<void> {
     const headers = new Headers(how.headers);
     if (tile.etag) headers.set('If-None-Match', tile.etag);
-    const response = await this.#options.fetch(new Request(id.url, { headers, credentials: how.credentials, mode: 'cors', cache: 'no-store' }));
+    const response = await this.#options.fetch(new Request(id.url, { headers, credentials: how.credentials, mode: 'cors', cache: 'no-store', signal: AbortSignal.timeout(this.#options.timeoutMs) }));
     this.revalidated += 1;
     if (response.status === 304) {
       await this.#options.store.put(id, { ...tile, storedAt: Date.now() });

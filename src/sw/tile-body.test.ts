@@ -46,14 +46,14 @@ describe('nothing wrong is cached in the worker', () => {
   });
 
   it.each(WRONG)('the direct client calls a 200 with %s not storable and says why', async (_what, bytes, contentType) => {
-    const client = new DirectClient({ fetch: async () => new Response(bytes, { status: 200, headers: { 'Content-Type': contentType } }), concurrency: 1, maxPending: 1 });
+    const client = new DirectClient({ fetch: async () => new Response(bytes, { status: 200, headers: { 'Content-Type': contentType } }), concurrency: 1, maxPending: 1, timeoutMs: 5000 });
     const result = await client.request(id(0), { headers: [], credentials: 'omit' });
     expect(result.storable).toBe(false);
     expect(result.problem).toBeTruthy();
   });
 
   it('the direct client calls a body shorter than its Content-Length not storable', async () => {
-    const client = new DirectClient({ fetch: async () => new Response(jpeg, { status: 200, headers: { 'Content-Type': 'image/jpeg', 'Content-Length': '4096' } }), concurrency: 1, maxPending: 1 });
+    const client = new DirectClient({ fetch: async () => new Response(jpeg, { status: 200, headers: { 'Content-Type': 'image/jpeg', 'Content-Length': '4096' } }), concurrency: 1, maxPending: 1, timeoutMs: 5000 });
     expect((await client.request(id(0), { headers: [], credentials: 'omit' })).storable).toBe(false);
   });
 
@@ -61,10 +61,23 @@ describe('nothing wrong is cached in the worker', () => {
     const { db, store: s } = store();
     const good = tile(jpeg, 'image/jpeg');
     await s.put(id(0), good);
-    const revalidator = new Revalidator({ fetch: async () => new Response(html, { status: 200, headers: { 'Content-Type': 'image/jpeg', ETag: '"new"' } }), store: s, maxAgeMs: 0 });
+    const revalidator = new Revalidator({ fetch: async () => new Response(html, { status: 200, headers: { 'Content-Type': 'image/jpeg', ETag: '"new"' } }), store: s, maxAgeMs: 0, timeoutMs: 5000 });
     await revalidator.revalidate(id(0), good, { headers: [], credentials: 'omit' });
     expect(revalidator.replaced).toBe(0);
     const stored = db.stores.tiles!.get(id(0).key) as unknown as { blob: Blob };
     expect(new Uint8Array(await stored.blob.arrayBuffer())).toEqual(jpeg);
+  });
+});
+
+describe('worker fetch timeouts', () => {
+  it('a per-tile fetch that never answers is given up after the timeout (the request then passes through)', async () => {
+    let signal: AbortSignal | undefined;
+    const hang = (request: Request) => {
+      signal = request.signal;
+      return new Promise<Response>((_resolve, reject) => request.signal.addEventListener('abort', () => reject(request.signal.reason)));
+    };
+    const client = new DirectClient({ fetch: hang, concurrency: 1, maxPending: 1, timeoutMs: 20 });
+    await expect(client.request(id(0), { headers: [], credentials: 'omit' })).rejects.toThrow();
+    expect(signal?.aborted).toBe(true);
   });
 });
