@@ -23,6 +23,8 @@ import type { StoredTile } from './stored-tile.ts';
 import { TileDbHandle } from './tile-db.ts';
 import { identify, type TileIdentity, type TileMatch } from './tile-identity.ts';
 import { TileStore } from './tile-store.ts';
+import { FailedTiles } from './failed-tiles.ts';
+import { droppedMessage } from '../shared/view-protocol.ts';
 import { bodyProblem } from './tile-body.ts';
 import { headerList } from './stored-tile.ts';
 import { WorkerStats } from './worker-stats.ts';
@@ -69,6 +71,8 @@ export class Accelerator {
   readonly batch: BatchClient;
   readonly direct: DirectClient;
   readonly revalidator: Revalidator;
+  /** Tiles that failed every way, retried in the background until the upstream answers (failed-tiles.ts). */
+  readonly failed: FailedTiles;
   /** The identity each page request was parsed into (for plugins that see the request again). */
   readonly identities = new WeakMap<Request, TileIdentity>();
   /** More sections for the stats report, by name (the prefetcher adds `prefetch`). */
@@ -99,6 +103,19 @@ export class Accelerator {
     this.sources = new SourceRegistry(db, { fetch: fetchEdge, timeoutMs: o.infoTimeoutMs, onError: idbError, versionDidChange: (source, old) => void forget(source, old) });
     this.direct = new DirectClient({ fetch: fetchEdge, concurrency: o.directConcurrency, maxPending: o.maxPending, timeoutMs: o.tileTimeoutMs });
     this.revalidator = new Revalidator({ fetch: fetchEdge, store: this.store, maxAgeMs: o.revalidateAfterMs, timeoutMs: o.tileTimeoutMs });
+    this.failed = new FailedTiles({
+      scheduleMs: o.retryFailedMs,
+      maxTiles: 256,
+      retry: async (id) => {
+        const result = await this.direct.request(id, this.upstreamOf(id).direct);
+        if (!result.storable) return false;
+        await this.store.put(id, result.tile);
+        return this.store.memory.get(id.key) !== undefined;
+      },
+      notify: async (urls) => {
+        for (const client of await self.clients.matchAll({ type: 'window' })) client.postMessage(droppedMessage(urls));
+      },
+    });
     this.batch = new BatchClient({
       fetch: fetchEdge,
       window: o.window,
@@ -192,6 +209,8 @@ export class Accelerator {
       queue: { pending: this.batch.pending, inFlight: this.batch.inFlight, batching: this.batching, direct: this.direct.pending },
       direct: { fetches: this.direct.fetches, joined: this.direct.joined },
       revalidation: { revalidated: this.revalidator.revalidated, replaced: this.revalidator.replaced },
+      retries: { waiting: this.failed.waiting, recovered: this.failed.recovered, abandoned: this.failed.abandoned },
+      integrity: { refused: this.store.refused, healed: this.store.idb.healed },
       sources: this.sources.list(),
       options: this.options,
       ...Object.fromEntries(Object.entries(this.reports).map(([name, report]) => [name, report()])),

@@ -41,6 +41,12 @@ export interface AcceleratorOptions {
   infoTimeoutMs: number;
   /** A per-tile fetch (fallback after a failed batch, sources without a companion, revalidation) gives up after this (default 20 s). */
   tileTimeoutMs: number;
+  /**
+   * Tiles that failed every way (batch and per-tile fetch) are retried after
+   * each of these waits in turn (ms), and the pages told when one is back
+   * (failed-tiles.ts); default 1, 2, 4, 8, 15 and 30 s: about a minute in all.
+   */
+  retryFailedMs: number[];
 }
 
 export const DEFAULT_OPTIONS: AcceleratorOptions = {
@@ -59,6 +65,7 @@ export const DEFAULT_OPTIONS: AcceleratorOptions = {
   revalidateAfterMs: 10 * 60_000,
   infoTimeoutMs: 10_000,
   tileTimeoutMs: 20_000,
+  retryFailedMs: [1000, 2000, 4000, 8000, 15_000, 30_000],
 };
 
 /** The options in effect: defaults for what is not given, every bound checked once, here. */
@@ -70,6 +77,9 @@ export function resolveAcceleratorOptions(options: Partial<AcceleratorOptions> =
   }
   for (const name of ['idbTouchFlushMs', 'batchBackoffMs', 'batchStallMs', 'revalidateAfterMs'] as const) {
     if (!(resolved[name] >= 0)) throw new RangeError(`Worker option "${name}" must be a non-negative number of ms, got ${resolved[name]}.`);
+  }
+  if (!Array.isArray(resolved.retryFailedMs) || resolved.retryFailedMs.length > 20 || !resolved.retryFailedMs.every((ms) => ms >= 0 && ms <= 600_000)) {
+    throw new RangeError(`Worker option "retryFailedMs" must be at most 20 waits of 0 to 600000 ms, got ${JSON.stringify(resolved.retryFailedMs)}.`);
   }
   if (!resolved.apiPrefix.startsWith('/') || !resolved.apiPrefix.endsWith('/')) throw new RangeError(`Worker option "apiPrefix" must start and end with "/", got "${resolved.apiPrefix}".`);
   return resolved;

@@ -89,13 +89,14 @@ export class TileAcceleratorStrategy extends Strategy {
       // Unreadable by CORS, unreachable, or too many waiting: the page's own request, as if the worker were not there.
       if (request.signal.aborted) throw error;
       acc.stats.passedThrough += 1;
-      return handler.fetch(request);
+      return this.#passThrough(request, handler, id);
     }
     if (result.storable) {
       handler.waitUntil(acc.store.put(id, result.tile));
       return this.#answer(result.tile, 'network', timing);
     }
     acc.stats.errors += 1;
+    if (isUpstreamFailure(result.status)) handler.waitUntil(acc.failed.add(id));
     if (result.status === 200) {
       // A 200 that is no whole image of its type (an HTML error page, empty, truncated): an upstream error, never a tile.
       return new Response(`The upstream answered ${id.url} with a body that is not a tile: ${result.problem ?? 'unreadable'}.`, {
@@ -109,10 +110,27 @@ export class TileAcceleratorStrategy extends Strategy {
     return new Response(result.status === 304 || result.status === 204 ? null : result.tile.body, { status: result.status, statusText: result.statusText, headers });
   }
 
+  /** The page's own request, as if the worker were not there; if that fails too, the tile is retried in the background. */
+  async #passThrough(request: Request, handler: StrategyHandler, id: TileIdentity): Promise<Response> {
+    try {
+      const response = await handler.fetch(request);
+      if (isUpstreamFailure(response.status)) handler.waitUntil(this.accelerator.failed.add(id));
+      return response;
+    } catch (error) {
+      if (!request.signal.aborted) handler.waitUntil(this.accelerator.failed.add(id));
+      throw error;
+    }
+  }
+
   #answer(tile: StoredTile, source: TileSource, timing: Timing, status = 200): Response {
     const response = tileResponse(tile, source, timing, status);
     if (status === 200) this.accelerator.stats.served(source, tile.body.size, performance.now() - timing.started);
     else this.accelerator.stats.errors += 1;
     return response;
   }
+}
+
+/** An answer that says the upstream is in trouble now (not that the tile is missing): worth a retry later. A 200 here is a body that was no tile. */
+function isUpstreamFailure(status: number): boolean {
+  return status === 200 || status === 408 || status === 429 || status >= 500;
 }
