@@ -23,6 +23,9 @@ import type { StoredTile } from './stored-tile.ts';
 import { TileDbHandle } from './tile-db.ts';
 import { identify, type TileIdentity, type TileMatch } from './tile-identity.ts';
 import { TileStore } from './tile-store.ts';
+import { FailedTiles } from './failed-tiles.ts';
+import { droppedMessage } from '../shared/view-protocol.ts';
+import { bodyProblem } from './tile-body.ts';
 import { headerList } from './stored-tile.ts';
 import { WorkerStats } from './worker-stats.ts';
 
@@ -52,6 +55,11 @@ export function frameTile(frame: BatchFrame): StoredTile {
   return tile;
 }
 
+/** A 200 frame whose body is a whole image of its content type: the only frames kept or answered as tiles. */
+export function frameIsTile(frame: BatchFrame): boolean {
+  return frame.status === 200 && bodyProblem(frame.body, frame.contentType) === null;
+}
+
 export class Accelerator {
   readonly options: AcceleratorOptions;
   readonly stats = new WorkerStats();
@@ -63,6 +71,8 @@ export class Accelerator {
   readonly batch: BatchClient;
   readonly direct: DirectClient;
   readonly revalidator: Revalidator;
+  /** Tiles that failed every way, retried in the background until the upstream answers (failed-tiles.ts). */
+  readonly failed: FailedTiles;
   /** The identity each page request was parsed into (for plugins that see the request again). */
   readonly identities = new WeakMap<Request, TileIdentity>();
   /** More sections for the stats report, by name (the prefetcher adds `prefetch`). */
@@ -89,10 +99,23 @@ export class Accelerator {
     );
     // The old version can never be asked for again: free its space now, off the response path.
     const forget = (source: string, old: string) => this.store.forgetVersion(source, old).catch((error: unknown) => idbError('delete', error));
-    this.versions = new DatasetVersions(db, { fetch: fetchEdge, apiPrefix: o.apiPrefix, onError: idbError, versionDidChange: (dataset, old) => void forget(dataset, old) });
-    this.sources = new SourceRegistry(db, { fetch: fetchEdge, onError: idbError, versionDidChange: (source, old) => void forget(source, old) });
-    this.direct = new DirectClient({ fetch: fetchEdge, concurrency: o.directConcurrency, maxPending: o.maxPending });
-    this.revalidator = new Revalidator({ fetch: fetchEdge, store: this.store, maxAgeMs: o.revalidateAfterMs });
+    this.versions = new DatasetVersions(db, { fetch: fetchEdge, apiPrefix: o.apiPrefix, timeoutMs: o.infoTimeoutMs, onError: idbError, versionDidChange: (dataset, old) => void forget(dataset, old) });
+    this.sources = new SourceRegistry(db, { fetch: fetchEdge, timeoutMs: o.infoTimeoutMs, onError: idbError, versionDidChange: (source, old) => void forget(source, old) });
+    this.direct = new DirectClient({ fetch: fetchEdge, concurrency: o.directConcurrency, maxPending: o.maxPending, timeoutMs: o.tileTimeoutMs });
+    this.revalidator = new Revalidator({ fetch: fetchEdge, store: this.store, maxAgeMs: o.revalidateAfterMs, timeoutMs: o.tileTimeoutMs });
+    this.failed = new FailedTiles({
+      scheduleMs: o.retryFailedMs,
+      maxTiles: 256,
+      retry: async (id) => {
+        const result = await this.direct.request(id, this.upstreamOf(id).direct);
+        if (!result.storable) return false;
+        await this.store.put(id, result.tile);
+        return this.store.memory.get(id.key) !== undefined;
+      },
+      notify: async (urls) => {
+        for (const client of await self.clients.matchAll({ type: 'window' })) client.postMessage(droppedMessage(urls));
+      },
+    });
     this.batch = new BatchClient({
       fetch: fetchEdge,
       window: o.window,
@@ -108,9 +131,9 @@ export class Accelerator {
         requestDidJoin: () => (this.stats.joined += 1),
         batchDidFail: () => (this.stats.batchFailures += 1),
         frameDidArrive: ({ id, frame }) => {
-          if (frame.status === 200 && frame.body.length > 0) this.store.remember(id, frameTile(frame));
+          if (frameIsTile(frame)) this.store.remember(id, frameTile(frame));
         },
-        batchDidComplete: (arrived) => this.store.putMany(arrived.filter(({ frame }) => frame.body.length > 0).map(({ id, frame }) => ({ id, tile: frameTile(frame) }))),
+        batchDidComplete: (arrived) => this.store.putMany(arrived.filter(({ frame }) => frameIsTile(frame)).map(({ id, frame }) => ({ id, tile: frameTile(frame) }))),
       },
     });
   }
@@ -186,6 +209,8 @@ export class Accelerator {
       queue: { pending: this.batch.pending, inFlight: this.batch.inFlight, batching: this.batching, direct: this.direct.pending },
       direct: { fetches: this.direct.fetches, joined: this.direct.joined },
       revalidation: { revalidated: this.revalidator.revalidated, replaced: this.revalidator.replaced },
+      retries: { waiting: this.failed.waiting, recovered: this.failed.recovered, abandoned: this.failed.abandoned },
+      integrity: { refused: this.store.refused, healed: this.store.idb.healed },
       sources: this.sources.list(),
       options: this.options,
       ...Object.fromEntries(Object.entries(this.reports).map(([name, report]) => [name, report()])),

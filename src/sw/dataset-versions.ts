@@ -14,6 +14,8 @@ export interface DatasetVersionsOptions {
   /** Called when a dataset's version changes from `old` to `current`. */
   versionDidChange: (dataset: string, old: string, current: string) => void;
   onError?: (what: string, error: unknown) => void;
+  /** The worker's own info fetches, and a page's info request before the stored info answers instead, give up after this (ms). */
+  timeoutMs: number;
 }
 
 export class DatasetVersions {
@@ -52,7 +54,8 @@ export class DatasetVersions {
   async handleInfo(request: Request, dataset: string): Promise<Response> {
     let response: Response;
     try {
-      response = await this.#options.fetch(request);
+      // A stalled companion: the stored info answers once the timeout passes.
+      response = await this.#options.fetch(new Request(request, { signal: AbortSignal.any([request.signal, AbortSignal.timeout(this.#options.timeoutMs)]) }));
     } catch (error) {
       return (await this.#storedResponse(dataset)) ?? Promise.reject(error);
     }
@@ -79,7 +82,7 @@ export class DatasetVersions {
     }
     try {
       const url = `${this.#options.apiPrefix}${encodeURIComponent(dataset)}/info`;
-      const response = await this.#options.fetch(new Request(url, { cache: 'no-cache' }));
+      const response = await this.#options.fetch(new Request(url, { cache: 'no-cache', signal: AbortSignal.timeout(this.#options.timeoutMs) }));
       if (!response.ok) return undefined;
       return (await this.#remember(dataset, parseDatasetInfo(await response.json(), dataset))).version;
     } catch (error) {

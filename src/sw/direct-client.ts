@@ -10,7 +10,8 @@
  */
 import pLimit from 'p-limit';
 import { TileError } from '../shared/errors.ts';
-import { headerList, isStorable, type StoredTile } from './stored-tile.ts';
+import { headerList, type StoredTile } from './stored-tile.ts';
+import { bodyProblem, declaredLengthOf } from './tile-body.ts';
 import type { TileIdentity } from './tile-identity.ts';
 
 export interface DirectFetch {
@@ -23,8 +24,10 @@ export interface DirectResult {
   statusText: string;
   headers: Array<[string, string]>;
   tile: StoredTile;
-  /** A complete 200: worth storing. */
+  /** A 200 whose body is a whole image of its type (tile-body.ts): worth storing and serving. */
   storable: boolean;
+  /** Why a 200 is not storable (an HTML page, empty, truncated); undefined otherwise. */
+  problem?: string;
 }
 
 export interface DirectClientOptions {
@@ -33,6 +36,8 @@ export interface DirectClientOptions {
   concurrency: number;
   /** Fetches waiting for a slot at most; beyond it `request` rejects and the caller passes the request through. */
   maxPending: number;
+  /** A tile fetch (headers and body) gives up after this (ms); the request then passes through. */
+  timeoutMs: number;
   /** Of those slots, prefetch uses at most this many (default 4). */
   prefetchConcurrency?: number;
 }
@@ -75,21 +80,23 @@ export class DirectClient {
     this.fetches += 1;
     // no-store: the worker keeps its own tiers; the HTTP cache would hold a second copy.
     const response = await this.#options.fetch(
-      new Request(id.url, { headers: how.headers, credentials: how.credentials, mode: 'cors', cache: 'no-store' }),
+      new Request(id.url, { headers: how.headers, credentials: how.credentials, mode: 'cors', cache: 'no-store', signal: AbortSignal.timeout(this.#options.timeoutMs) }),
     );
-    const body = await response.blob();
-    const declared = response.headers.has('Content-Encoding') ? null : response.headers.get('Content-Length');
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const contentType = response.headers.get('Content-Type') ?? 'application/octet-stream';
+    const problem = response.status === 200 ? bodyProblem(bytes, contentType, declaredLengthOf(response.headers)) : null;
     return {
       status: response.status,
       statusText: response.statusText,
       headers: headerList(response.headers),
       tile: {
-        body,
-        contentType: response.headers.get('Content-Type') ?? 'application/octet-stream',
+        body: new Blob([bytes], { type: contentType }),
+        contentType,
         etag: response.headers.get('ETag') ?? '',
         storedAt: Date.now(),
       },
-      storable: isStorable(response.status, body.size, declared),
+      storable: response.status === 200 && problem === null,
+      ...(problem === null ? {} : { problem }),
     };
   }
 }

@@ -5,13 +5,18 @@
  * - Writes of one batch go in one transaction, after the tiles were answered.
  * - A byte budget (min of `idbMaxBytes` and a share of the storage quota) is
  *   enforced in the same transaction as the write, evicting the least
- *   recently accessed tiles. A QuotaExceededError evicts more and retries once.
+ *   recently accessed tiles. A QuotaExceededError (the disk or origin is full
+ *   below our budget) evicts max(2 × the write's bytes, 10% of what the store
+ *   holds) of the least recently accessed tiles, then retries once.
+ * - A connection found closed is dropped; the next operation reopens
+ *   (tile-db.ts also drops terminated and blocking ones).
  *   Tiles pinned by an offline region (`regions`) are never evicted; they
  *   count against the budget, so regions crowd out the LRU part.
  * - Hits only mark last access in memory; the marks are written together later.
  */
 import type { TileDb, TileDbHandle, TileRecord, UsageMeta } from './tile-db.ts';
 import type { StoredTile } from './stored-tile.ts';
+import { tileProblem } from './tile-body.ts';
 
 export interface IdbTierOptions {
   maxBytes: number;
@@ -37,7 +42,9 @@ export class IdbTier {
   readonly #options: IdbTierOptions;
   #budget: Promise<number> | null = null;
   readonly #touched = new Map<string, number>();
-  #touchTimer: ReturnType<typeof setTimeout> | null = null;
+  #touchFlush: Promise<void> | null = null;
+  /** Entries found broken on read (no whole image) and deleted. */
+  healed = 0;
 
   constructor(handle: TileDbHandle, options: IdbTierOptions) {
     this.#handle = handle;
@@ -57,11 +64,21 @@ export class IdbTier {
     return this.#budget;
   }
 
+  /**
+   * The stored tile, or undefined. An entry whose body is no whole image of
+   * its type (stored by an older build, or damaged) is deleted and is a miss.
+   */
   async get(key: string): Promise<StoredTile | undefined> {
     const record = await this.#run('read', (db) => db.get('tiles', key));
     if (!record) return undefined;
+    const tile = { body: record.blob, contentType: record.contentType, etag: record.etag, storedAt: record.storedAt };
+    if ((await tileProblem(tile).catch(() => 'unreadable')) !== null) {
+      this.healed += 1;
+      await this.#deleteKey(key);
+      return undefined;
+    }
     this.#touch(key);
-    return { body: record.blob, contentType: record.contentType, etag: record.etag, storedAt: record.storedAt };
+    return tile;
   }
 
   /** Stores tiles in one transaction, evicting to stay under budget. Never rejects. */
@@ -80,13 +97,33 @@ export class IdbTier {
         return;
       } catch (error) {
         if (attempt === 0 && isQuotaError(error)) {
-          await this.#run('evict', (db) => this.#evictTo(db, Math.floor(budget / 2)));
+          // The disk or the origin's quota is full well below our budget: make room for this
+          // write relative to what the store holds and what the write needs, then try once more.
+          const needs = records.reduce((sum, r) => sum + r.bytes, 0);
+          await this.#run('evict', (db) => this.#evictBytes(db, needs));
           continue;
         }
+        if (isClosedError(error)) this.#handle.reset();
         this.#options.onError?.('write', error);
         return;
       }
     }
+  }
+
+  /** Deletes one tile, keeping the byte total in step; never rejects. */
+  async #deleteKey(key: string): Promise<void> {
+    await this.#run('delete', async (db) => {
+      const tx = db.transaction(['tiles', 'meta'], 'readwrite');
+      const old = await tx.objectStore('tiles').get(key);
+      if (old) {
+        const usage = await readUsage(tx.objectStore('meta'));
+        usage.bytes -= old.bytes;
+        usage.entries -= 1;
+        await tx.objectStore('tiles').delete(key);
+        await tx.objectStore('meta').put(usage);
+      }
+      await tx.done;
+    });
   }
 
   /** Deletes every tile under `prefix` (an old `dataset@version/`). */
@@ -158,30 +195,51 @@ export class IdbTier {
     if (evicted) this.#options.onEvict?.(evicted, evictedBytes);
   }
 
-  async #evictTo(db: TileDb, target: number): Promise<void> {
+  /**
+   * After a QuotaExceededError: deletes least recently accessed, unpinned
+   * tiles until max(2 × `needs`, 10% of the bytes held) are freed.
+   */
+  async #evictBytes(db: TileDb, needs: number): Promise<void> {
     const tx = db.transaction(['tiles', 'meta'], 'readwrite');
     const usage = await readUsage(tx.objectStore('meta'));
-    for (let cursor = await tx.objectStore('tiles').index('by-access').openCursor(); cursor && usage.bytes > target; cursor = await cursor.continue()) {
-      if (cursor.value.regions?.length) continue;
+    const target = Math.max(2 * needs, Math.ceil(usage.bytes * 0.1));
+    let freed = 0;
+    let evicted = 0;
+    for (let cursor = await tx.objectStore('tiles').index('by-access').openCursor(); cursor && freed < target; cursor = await cursor.continue()) {
+      if (cursor.value.regions?.length) continue; // pinned by an offline region
       usage.bytes -= cursor.value.bytes;
       usage.entries -= 1;
+      freed += cursor.value.bytes;
+      evicted += 1;
       await cursor.delete();
     }
     await tx.objectStore('meta').put(usage);
     await tx.done;
+    if (evicted) this.#options.onEvict?.(evicted, freed);
+  }
+
+  /**
+   * Settles when the last-access marks taken so far are written (at once if
+   * none wait); never rejects. The strategy hands it to `waitUntil` after an
+   * IndexedDB hit, so a worker stopped while idle still writes them.
+   */
+  touchesFlushed(): Promise<void> {
+    return this.#touchFlush ?? Promise.resolve();
   }
 
   #touch(key: string): void {
     if (this.#touched.size >= MAX_TOUCHES) return;
     this.#touched.set(key, Date.now());
-    this.#touchTimer ??= setTimeout(() => {
-      this.#touchTimer = null;
-      void this.#run('touch', async (db) => {
-        const tx = db.transaction('tiles', 'readwrite');
-        await this.#applyTouches(tx.store);
-        await tx.done;
-      });
-    }, this.#options.touchFlushMs);
+    this.#touchFlush ??= new Promise<void>((resolve) => {
+      setTimeout(() => {
+        this.#touchFlush = null;
+        this.#run('touch', async (db) => {
+          const tx = db.transaction('tiles', 'readwrite');
+          await this.#applyTouches(tx.store);
+          await tx.done;
+        }).then(() => resolve(), () => resolve());
+      }, this.#options.touchFlushMs);
+    });
   }
 
   async #applyTouches(store: { get(key: string): Promise<TileRecord | undefined>; put(value: TileRecord): Promise<unknown> }): Promise<void> {
@@ -199,6 +257,7 @@ export class IdbTier {
       const db = await this.#handle.get();
       return db ? await op(db) : undefined;
     } catch (error) {
+      if (isClosedError(error)) this.#handle.reset();
       this.#options.onError?.(what, error);
       return undefined;
     }
@@ -208,6 +267,11 @@ export class IdbTier {
 async function readUsage(meta: { get(key: string): Promise<unknown> }): Promise<UsageMeta> {
   const usage = (await meta.get('usage')) as UsageMeta | undefined;
   return usage ? { ...usage } : { key: 'usage', bytes: 0, entries: 0 };
+}
+
+/** The connection is closing or closed (e.g. the browser terminated it): reopen on next use. */
+function isClosedError(error: unknown): boolean {
+  return error instanceof DOMException && error.name === 'InvalidStateError';
 }
 
 function isQuotaError(error: unknown): boolean {

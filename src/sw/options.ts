@@ -37,6 +37,16 @@ export interface AcceleratorOptions {
    * background with a conditional request (default 10 min); see revalidator.ts.
    */
   revalidateAfterMs: number;
+  /** The worker's own info and descriptor fetches give up after this (default 10 s); a page's info request then gets the stored info. */
+  infoTimeoutMs: number;
+  /** A per-tile fetch (fallback after a failed batch, sources without a companion, revalidation) gives up after this (default 20 s). */
+  tileTimeoutMs: number;
+  /**
+   * Tiles that failed every way (batch and per-tile fetch) are retried after
+   * each of these waits in turn (ms), and the pages told when one is back
+   * (failed-tiles.ts); default 1, 2, 4, 8, 15 and 30 s: about a minute in all.
+   */
+  retryFailedMs: number[];
 }
 
 export const DEFAULT_OPTIONS: AcceleratorOptions = {
@@ -53,17 +63,23 @@ export const DEFAULT_OPTIONS: AcceleratorOptions = {
   apiPrefix: '/api/tiles/',
   directConcurrency: 16,
   revalidateAfterMs: 10 * 60_000,
+  infoTimeoutMs: 10_000,
+  tileTimeoutMs: 20_000,
+  retryFailedMs: [1000, 2000, 4000, 8000, 15_000, 30_000],
 };
 
 /** The options in effect: defaults for what is not given, every bound checked once, here. */
 export function resolveAcceleratorOptions(options: Partial<AcceleratorOptions> = {}): AcceleratorOptions {
   const resolved: AcceleratorOptions = { ...DEFAULT_OPTIONS, ...options, window: { ...DEFAULT_OPTIONS.window, ...options.window } };
-  const positive = ['memoryMaxBytes', 'idbMaxBytes', 'maxConcurrentBatches', 'maxPending', 'directConcurrency'] as const;
+  const positive = ['memoryMaxBytes', 'idbMaxBytes', 'maxConcurrentBatches', 'maxPending', 'directConcurrency', 'infoTimeoutMs', 'tileTimeoutMs'] as const;
   for (const name of positive) {
     if (!Number.isInteger(resolved[name]) || resolved[name] < 1) throw new RangeError(`Worker option "${name}" must be a positive integer, got ${resolved[name]}.`);
   }
   for (const name of ['idbTouchFlushMs', 'batchBackoffMs', 'batchStallMs', 'revalidateAfterMs'] as const) {
     if (!(resolved[name] >= 0)) throw new RangeError(`Worker option "${name}" must be a non-negative number of ms, got ${resolved[name]}.`);
+  }
+  if (!Array.isArray(resolved.retryFailedMs) || resolved.retryFailedMs.length > 20 || !resolved.retryFailedMs.every((ms) => ms >= 0 && ms <= 600_000)) {
+    throw new RangeError(`Worker option "retryFailedMs" must be at most 20 waits of 0 to 600000 ms, got ${JSON.stringify(resolved.retryFailedMs)}.`);
   }
   if (!resolved.apiPrefix.startsWith('/') || !resolved.apiPrefix.endsWith('/')) throw new RangeError(`Worker option "apiPrefix" must start and end with "/", got "${resolved.apiPrefix}".`);
   return resolved;

@@ -11,7 +11,7 @@
  */
 import { planRegion, tilesBetween } from '../shared/region-plan.ts';
 import type { Pyramid, TileAddress } from '../shared/layouts/index.ts';
-import { frameTile, type Accelerator } from './accelerator.ts';
+import { frameIsTile, frameTile, type Accelerator } from './accelerator.ts';
 import type { PinEntry, PinnedTiles } from './pinned-tiles.ts';
 import type { RegionRecord } from './region-record.ts';
 
@@ -74,7 +74,7 @@ async function fetchTile(acc: Accelerator, source: string, pyramid: Pyramid, til
   if (upstream.batch && acc.batching) {
     try {
       const { frame } = await acc.batch.request(id, upstream.batch, { priority: 'region', signal });
-      if (frame.status === 200 && frame.body.length > 0) return { key: id.key, tile: frameTile(frame) };
+      if (frameIsTile(frame)) return { key: id.key, tile: frameTile(frame) };
       if (frame.status === 404) return null;
     } catch {
       if (signal.aborted) return null;

@@ -12,7 +12,8 @@
  */
 import pLimit from 'p-limit';
 import type { DirectFetch } from './direct-client.ts';
-import { isStorable, type StoredTile } from './stored-tile.ts';
+import type { StoredTile } from './stored-tile.ts';
+import { bodyProblem, declaredLengthOf } from './tile-body.ts';
 import type { TileIdentity } from './tile-identity.ts';
 import type { TileStore } from './tile-store.ts';
 
@@ -21,6 +22,8 @@ export interface RevalidatorOptions {
   store: TileStore;
   /** A stored tile older than this is revalidated (ms). */
   maxAgeMs: number;
+  /** A revalidation fetch gives up after this (ms); the stored tile stays. */
+  timeoutMs: number;
   concurrency?: number;
   maxPending?: number;
 }
@@ -53,21 +56,23 @@ export class Revalidator {
   async #check(id: TileIdentity, tile: StoredTile, how: DirectFetch): Promise<void> {
     const headers = new Headers(how.headers);
     if (tile.etag) headers.set('If-None-Match', tile.etag);
-    const response = await this.#options.fetch(new Request(id.url, { headers, credentials: how.credentials, mode: 'cors', cache: 'no-store' }));
+    const response = await this.#options.fetch(new Request(id.url, { headers, credentials: how.credentials, mode: 'cors', cache: 'no-store', signal: AbortSignal.timeout(this.#options.timeoutMs) }));
     this.revalidated += 1;
     if (response.status === 304) {
       await this.#options.store.put(id, { ...tile, storedAt: Date.now() });
       return;
     }
-    const body = await response.blob();
-    const declared = response.headers.has('Content-Encoding') ? null : response.headers.get('Content-Length');
-    if (!isStorable(response.status, body.size, declared)) return;
+    if (response.status !== 200) return;
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const contentType = response.headers.get('Content-Type') ?? tile.contentType;
+    // Not a whole image of its type (an HTML error page, empty, truncated): the stored tile stays.
+    if (bodyProblem(bytes, contentType, declaredLengthOf(response.headers)) !== null) return;
     const etag = response.headers.get('ETag') ?? '';
     if (etag && etag === tile.etag) {
       await this.#options.store.put(id, { ...tile, storedAt: Date.now() });
       return;
     }
     this.replaced += 1;
-    await this.#options.store.put(id, { body, contentType: response.headers.get('Content-Type') ?? tile.contentType, etag, storedAt: Date.now() });
+    await this.#options.store.put(id, { body: new Blob([bytes], { type: contentType }), contentType, etag, storedAt: Date.now() });
   }
 }

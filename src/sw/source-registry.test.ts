@@ -9,7 +9,7 @@ function registry(fetch: (r: Request) => Promise<Response> = async () => new Res
   vi.spyOn(console, 'warn').mockImplementation(() => {});
   const changed: string[] = [];
   const db = new TileDbHandle(() => Promise.reject(new Error('no IndexedDB in Node')));
-  return { changed, sources: new SourceRegistry(db, { fetch, versionDidChange: (source, old) => changed.push(`${source}@${old}`) }) };
+  return { changed, sources: new SourceRegistry(db, { fetch, timeoutMs: 5000, versionDidChange: (source, old) => changed.push(`${source}@${old}`) }) };
 }
 
 describe('SourceRegistry', () => {

@@ -38,6 +38,8 @@ export interface SourceRegistryOptions {
   fetch: (request: Request) => Promise<Response>;
   versionDidChange: (source: string, old: string) => void;
   onError?: (what: string, error: unknown) => void;
+  /** The worker's own descriptor fetches give up after this (ms). */
+  timeoutMs: number;
   /** Most sources kept (oldest registration forgotten first). */
   maxSources?: number;
 }
@@ -175,7 +177,7 @@ export class SourceRegistry {
     const seen = this.#descriptors.get(url);
     if (seen) return seen;
     try {
-      const response = await this.#options.fetch(new Request(url, { mode: 'cors', credentials: spec.credentials, cache: 'no-cache' }));
+      const response = await this.#options.fetch(new Request(url, { mode: 'cors', credentials: spec.credentials, cache: 'no-cache', signal: AbortSignal.timeout(this.#options.timeoutMs) }));
       if (response.ok) {
         const version = await descriptorVersion(response);
         this.#rememberDescriptor(url, version);

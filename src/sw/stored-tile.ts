@@ -39,12 +39,6 @@ export function serverTiming(source: TileSource, { started, batchWaitMs }: Timin
   return parts.join(', ');
 }
 
-/** Only complete, successful tiles are kept: a 200 whose body has all its declared bytes. */
-export function isStorable(status: number, bytes: number, contentLength: string | null): boolean {
-  if (status !== 200 || bytes === 0) return false;
-  return contentLength === null || Number(contentLength) === bytes;
-}
-
 /** Headers as `[name, value]` pairs (names lower-case, as Headers gives them). */
 export function headerList(headers: Headers): Array<[string, string]> {
   const list: Array<[string, string]> = [];

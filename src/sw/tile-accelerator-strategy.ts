@@ -14,7 +14,7 @@
 import { Strategy, type StrategyHandler, type StrategyOptions } from 'workbox-strategies';
 import { isTileError } from '../shared/errors.ts';
 import type { Priority } from '../shared/batch-queue.ts';
-import { Accelerator, frameTile, type Upstream } from './accelerator.ts';
+import { Accelerator, frameIsTile, frameTile, type Upstream } from './accelerator.ts';
 import type { AcceleratorOptions } from './options.ts';
 import { tileResponse, serverTiming, type StoredTile, type TileSource, type Timing } from './stored-tile.ts';
 import { isTileMatch, type TileIdentity } from './tile-identity.ts';
@@ -53,6 +53,8 @@ export class TileAcceleratorStrategy extends Strategy {
 
     const found = await acc.store.lookup(id);
     if (found) {
+      // The hit's last-access mark is written a little later; keep the worker alive for it.
+      if (found.tier === 'idb') handler.waitUntil(acc.store.idb.touchesFlushed());
       if (acc.revalidates(id) && acc.revalidator.isStale(found.tile)) handler.waitUntil(acc.revalidator.revalidate(id, found.tile, upstream.direct));
       return this.#answer(found.tile, found.tier, timing);
     }
@@ -63,8 +65,9 @@ export class TileAcceleratorStrategy extends Strategy {
         const priority: Priority = request.headers.get('X-Tile-Priority') === 'prefetch' ? 'prefetch' : 'visible';
         const { frame, done } = await acc.batch.request(id, upstream.batch, { signal: request.signal, priority });
         handler.waitUntil(done);
-        // A missing tile is an answer; a tile the companion failed to read gets a second chance below.
-        if (frame.status === 200 || frame.status === 404) {
+        // A missing tile is an answer; a tile the companion failed to read, or whose body is no
+        // whole image of its type (tile-body.ts), gets a second chance below.
+        if (frameIsTile(frame) || frame.status === 404) {
           return this.#answer(frameTile(frame), 'batch', { ...timing, batchWaitMs: performance.now() - waitStart }, frame.status);
         }
       } catch (error) {
@@ -86,17 +89,37 @@ export class TileAcceleratorStrategy extends Strategy {
       // Unreadable by CORS, unreachable, or too many waiting: the page's own request, as if the worker were not there.
       if (request.signal.aborted) throw error;
       acc.stats.passedThrough += 1;
-      return handler.fetch(request);
+      return this.#passThrough(request, handler, id);
     }
     if (result.storable) {
       handler.waitUntil(acc.store.put(id, result.tile));
       return this.#answer(result.tile, 'network', timing);
     }
     acc.stats.errors += 1;
+    if (isUpstreamFailure(result.status)) handler.waitUntil(acc.failed.add(id));
+    if (result.status === 200) {
+      // A 200 that is no whole image of its type (an HTML error page, empty, truncated): an upstream error, never a tile.
+      return new Response(`The upstream answered ${id.url} with a body that is not a tile: ${result.problem ?? 'unreadable'}.`, {
+        status: 502,
+        headers: { 'Content-Type': 'text/plain; charset=utf-8', 'X-Tile-Source': 'network', 'Server-Timing': serverTiming('network', timing), 'Cache-Control': 'no-store' },
+      });
+    }
     const headers = new Headers(result.headers);
     headers.set('X-Tile-Source', 'network');
     headers.set('Server-Timing', serverTiming('network', timing));
     return new Response(result.status === 304 || result.status === 204 ? null : result.tile.body, { status: result.status, statusText: result.statusText, headers });
+  }
+
+  /** The page's own request, as if the worker were not there; if that fails too, the tile is retried in the background. */
+  async #passThrough(request: Request, handler: StrategyHandler, id: TileIdentity): Promise<Response> {
+    try {
+      const response = await handler.fetch(request);
+      if (isUpstreamFailure(response.status)) handler.waitUntil(this.accelerator.failed.add(id));
+      return response;
+    } catch (error) {
+      if (!request.signal.aborted) handler.waitUntil(this.accelerator.failed.add(id));
+      throw error;
+    }
   }
 
   #answer(tile: StoredTile, source: TileSource, timing: Timing, status = 200): Response {
@@ -105,4 +128,9 @@ export class TileAcceleratorStrategy extends Strategy {
     else this.accelerator.stats.errors += 1;
     return response;
   }
+}
+
+/** An answer that says the upstream is in trouble now (not that the tile is missing): worth a retry later. A 200 here is a body that was no tile. */
+function isUpstreamFailure(status: number): boolean {
+  return status === 200 || status === 408 || status === 429 || status >= 500;
 }

@@ -55,8 +55,20 @@ export interface TileDbSchema extends DBSchema {
 
 export type TileDb = IDBPDatabase<TileDbSchema>;
 
-export function openTileDb(): Promise<TileDb> {
+/**
+ * Opens the database. `lost` is called when this connection can no longer be
+ * used: the browser terminated it (storage cleared, disk trouble), or a newer
+ * version elsewhere is blocked by it (it is closed here to let that one in).
+ */
+export function openTileDb(lost: () => void = () => {}): Promise<TileDb> {
   return openDB<TileDbSchema>(DB_NAME, DB_VERSION, {
+    blocking(_current, _next, event) {
+      (event.target as IDBDatabase).close();
+      lost();
+    },
+    terminated() {
+      lost();
+    },
     upgrade(db, oldVersion, _newVersion, tx) {
       if (oldVersion < 1) {
         const tiles = db.createObjectStore('tiles', { keyPath: 'key' });
@@ -70,23 +82,39 @@ export function openTileDb(): Promise<TileDb> {
 }
 
 /**
- * The database, opened once on first use. Any failure to open (private
- * mode, disabled storage, a broken profile) resolves to null: the worker then
- * runs on memory alone rather than failing a single tile.
+ * The database, opened on first use. Any failure to open (private mode,
+ * disabled storage, a broken profile) resolves to null: the worker then runs
+ * on memory alone rather than failing a single tile. A connection that is
+ * lost later (terminated, blocking a newer version, or found closing by an
+ * operation: `reset`) is dropped, and the next `get` opens a new one.
  */
 export class TileDbHandle {
   #db: Promise<TileDb | null> | null = null;
-  readonly #open: () => Promise<TileDb>;
+  readonly #open: (lost: () => void) => Promise<TileDb>;
+  /** Connections opened (1 unless one was lost). */
+  opens = 0;
 
-  constructor(open: () => Promise<TileDb> = openTileDb) {
+  constructor(open: (lost: () => void) => Promise<TileDb> = openTileDb) {
     this.#open = open;
   }
 
   get(): Promise<TileDb | null> {
-    this.#db ??= this.#open().catch((error: unknown) => {
+    if (this.#db) return this.#db;
+    this.opens += 1;
+    const opening: Promise<TileDb | null> = this.#open(() => {
+      if (this.#db === opening) this.#db = null;
+    }).catch((error: unknown) => {
       console.warn('tile-accelerator: IndexedDB is unavailable; caching in memory only.', error);
       return null;
     });
-    return this.#db;
+    this.#db = opening;
+    return opening;
+  }
+
+  /** Drops the current connection (closing it) so the next `get` reopens; for an operation that found it closing. */
+  reset(): void {
+    const current = this.#db;
+    this.#db = null;
+    void current?.then((db) => db?.close());
   }
 }

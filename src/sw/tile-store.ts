@@ -7,6 +7,7 @@
 import type { IdbTier, IdbUsage } from './idb-tier.ts';
 import type { MemoryTier } from './memory-tier.ts';
 import type { StoredTile } from './stored-tile.ts';
+import { tileProblem } from './tile-body.ts';
 import { versionPrefix, type TileIdentity } from './tile-identity.ts';
 
 export interface Found {
@@ -17,6 +18,8 @@ export interface Found {
 export class TileStore {
   readonly memory: MemoryTier;
   readonly idb: IdbTier;
+  /** Tiles offered to `putMany` and refused because their body is no whole image. */
+  refused = 0;
 
   constructor(memory: MemoryTier, idb: IdbTier) {
     this.memory = memory;
@@ -36,15 +39,22 @@ export class TileStore {
     return landed && { tile: landed, tier: 'memory' };
   }
 
-  /** Memory only, now: a frame that just arrived (its IndexedDB write comes with its batch's). */
+  /** Memory only, now: a frame that just arrived and passed `frameIsTile` (its IndexedDB write comes with its batch's). */
   remember(id: TileIdentity, tile: StoredTile): void {
     this.memory.set(id.key, tile);
   }
 
-  /** Memory now, IndexedDB in one transaction for all of them; never rejects. */
+  /**
+   * Memory, then IndexedDB in one transaction for all of them; never rejects.
+   * A tile whose body is no whole image of its type (tile-body.ts) is left
+   * out of both, whoever offers it.
+   */
   async putMany(entries: Array<{ id: TileIdentity; tile: StoredTile }>): Promise<void> {
-    for (const { id, tile } of entries) this.memory.set(id.key, tile);
-    await this.idb.putMany(entries.map(({ id, tile }) => ({ key: id.key, tile })));
+    const problems = await Promise.all(entries.map(({ tile }) => tileProblem(tile)));
+    const good = entries.filter((_, i) => problems[i] === null);
+    this.refused += entries.length - good.length;
+    for (const { id, tile } of good) this.memory.set(id.key, tile);
+    await this.idb.putMany(good.map(({ id, tile }) => ({ key: id.key, tile })));
   }
 
   put(id: TileIdentity, tile: StoredTile): Promise<void> {
