@@ -215,9 +215,10 @@ test('a fresh Vite app built against tile-accelerator/client and /sw is accelera
     await page.goto(`${companion.url}/`);
     await page.waitForFunction(() => window.app?.accelerator?.worker === 'controlled' && window.app.fullyLoaded, null, { timeout: 30_000 });
 
+    // Page batching is the default: a view's tiles leave as one batch POST, which the worker answers.
     const fromWorker: boolean[] = [];
     page.on('response', (response) => {
-      if (/\/api\/tiles\/tiny\/\d+\/\d+\/\d+\.jpg$/.test(response.url())) fromWorker.push(response.fromServiceWorker());
+      if (/\/api\/tiles\/tiny\/(\d+\/\d+\/\d+\.jpg|batch)$/.test(response.url())) fromWorker.push(response.fromServiceWorker());
     });
     const before = await counters();
     await page.evaluate(() => {
@@ -227,7 +228,7 @@ test('a fresh Vite app built against tile-accelerator/client and /sw is accelera
     await page.waitForFunction(() => window.app.fullyLoaded, null, { timeout: 30_000 });
     const after = await counters();
 
-    expect(fromWorker.length).toBeGreaterThan(4);
+    expect(fromWorker.length).toBeGreaterThan(0);
     expect(fromWorker.every(Boolean)).toBe(true);
     expect(after.batchRequests - before.batchRequests).toBeGreaterThan(0);
     expect(after.tileRequests - before.tileRequests).toBe(0);

@@ -60,12 +60,14 @@ async function start(): Promise<void> {
   // round trips would otherwise add up before the first tile is requested.
   const info = compare || tileSourceUrl || tileSourceJson || tileTemplate ? undefined : fetchDatasetInfo(dataset);
   info?.catch(() => undefined); // awaited below; this only keeps an early reload from reporting it
-  if (params.get('accelerator') === 'off') {
+  // `?sw=off`: no service worker, but the page side stays on (page batches go straight to the companion).
+  const noWorker = params.get('sw') === 'off';
+  if (params.get('accelerator') === 'off' || noWorker) {
     if (await unregisterTileWorker()) {
       location.reload();
       return;
     }
-    demo.worker = 'off';
+    demo.worker = noWorker ? 'none' : 'off';
   } else {
     demo.worker = await registerTileWorker({ scriptUrl: workerScriptUrl() });
   }
