@@ -145,7 +145,7 @@ test.describe('with batches held or cut at the companion', () => {
   const held = recordingTest;
 
   held('a world reset while a batch is in flight leaves every job finished or failed, none "loading"', async ({ page, recording }) => {
-    await page.goto('/?drawer=canvas&prefetch=off&stats=off&pagebatch=on');
+    await page.goto('/?drawer=canvas&prefetch=off&stats=off&pagebatch=on&sw=off'); // no worker: the companion holds the page's own batch
     await waitForFullyLoaded(page);
     recording.hold();
     await page.evaluate(() => {
