@@ -21,7 +21,8 @@ const test = base.extend<object, { workerd: RunningWorkerd }>({
   baseURL: async ({ workerd }, use) => use(workerd.url),
 });
 
-const DEMO = `/?dataset=${WORKERD_DATASET}&drawer=canvas&prefetch=off`;
+// The per-tile worker path (as the worker-*.spec files pin it): each tile response names its tier.
+const DEMO = `/?dataset=${WORKERD_DATASET}&drawer=canvas&prefetch=off&pagebatch=off`;
 
 test('the demo page comes from workerd and draws the dataset through the service worker', async ({ page, workerd }) => {
   const response = await page.goto(DEMO);
