@@ -66,7 +66,13 @@ interface Serving {
 
 /** `npx tile-accelerator serve ...` until it prints the URL to open (port 0: any free port). */
 async function serve(cwd: string, args: string[]): Promise<Serving> {
-  const child: ChildProcess = spawn('npx', ['--no', '--', 'tile-accelerator', 'serve', '--port', '0', '--quiet', ...args], { cwd, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn('npx', ['--no', '--', 'tile-accelerator', 'serve', '--port', '0', '--quiet', ...args], {
+    cwd,
+    env: cleanEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: npx starts the server as a child, and stopping npx alone would leave it running.
+    detached: true,
+  });
   let output = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
@@ -89,7 +95,7 @@ async function serve(cwd: string, args: string[]): Promise<Serving> {
   return {
     url,
     stop: async () => {
-      child.kill('SIGTERM');
+      process.kill(-child.pid!, 'SIGTERM');
       await exited;
     },
   };
