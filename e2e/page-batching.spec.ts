@@ -152,8 +152,9 @@ test.describe('with batches held or cut at the companion', () => {
       window.demo.fullyLoaded = false;
       window.demo.viewer!.viewport.zoomBy(4, undefined, true);
     });
-    await expect.poll(() => recording.held()).toBe(1);
-    // The world is emptied and the same image added again while the zoom's batch waits.
+    // The zoom's tiles may leave in one batch or, split across frames, in two: either way one is held.
+    await expect.poll(() => recording.held()).toBeGreaterThanOrEqual(1);
+    // The world is emptied and the same image added again while the zoom's batches wait.
     await page.evaluate(() => {
       const viewer = window.demo.viewer!;
       const source = viewer.world.getItemAt(0).source;
