@@ -112,6 +112,7 @@ async function canvasPixels(page: Page, viewerExpression: string): Promise<strin
 
 for (const name of NAMES) {
   test(`${name}: the demo through the companion draws what plain OpenSeadragon draws, and a reload makes no tile request`, async ({ page, browser }) => {
+    test.slow(); // three page loads and three canvas encodes: up to ~45 s each on the shared CI machine
     const demoUrl = `${companion.url}/?dataset=${name}&drawer=canvas&stats=off&prefetch=off`;
     await page.goto(demoUrl);
     await page.waitForFunction(() => window.demo?.fullyLoaded === true, null, { timeout: 30_000 });
