@@ -1,5 +1,7 @@
 /**
- * The companion path for pyramids made by real `vips dzsave`: the demo at
+ * The companion path for pyramids made by real `vips dzsave` (DZI 254/1
+ * .jpeg, 256/0, .png, IIIF 2 and 3, Zoomify, google) and a bare z/x/y folder
+ * (given its descriptor by `describe`, as a user does): the demo at
  * `/?dataset=NAME` (the companion's normalized geometry, tiles by
  * OpenSeadragon coordinates, through the worker's batches) draws exactly what
  * plain OpenSeadragon draws opening the same files directly (canvas pixels
@@ -10,16 +12,19 @@ import { join } from 'node:path';
 import { test, expect, type Browser, type Page } from '@playwright/test';
 import { LocalFolderSource } from '../src/server/sources/local-folder.ts';
 import { startCompanion, type RunningCompanion } from '../src/server/node-server.ts';
+import { runDescribe } from '../src/cli/describe.ts';
 import { makeVipsPyramids, type VipsPyramids } from '../test/support/vips-pyramids.ts';
 
 const OSD_SCRIPT = 'node_modules/openseadragon/build/openseadragon/openseadragon.min.js';
+const NAMES = ['dzi-default', 'dzi-256', 'dzi-png', 'iiif2', 'iiif3', 'zoomify', 'google', 'bare'];
 
 let pyramids: VipsPyramids;
 let companion: RunningCompanion;
 
 test.beforeAll(async () => {
   test.setTimeout(180_000);
-  pyramids = await makeVipsPyramids({ only: ['dzi-default', 'iiif2', 'iiif3', 'zoomify'], width: 3000, height: 2000 });
+  pyramids = await makeVipsPyramids({ only: NAMES, width: 3000, height: 2000 });
+  await runDescribe({ root: pyramids.root, dataset: 'bare', layout: 'zxy', force: false, log: () => {} });
   companion = await startCompanion({ source: new LocalFolderSource(pyramids.root), staticDir: 'dist' });
 });
 
@@ -34,8 +39,19 @@ function plainTileSource(name: string, base: string): string {
     case 'zoomify':
       // OpenSeadragon does not read ImageProperties.xml itself: it takes its numbers.
       return `{ type: 'zoomifytileservice', width: 3000, height: 2000, tileSize: 256, tilesUrl: '${base}/plain/files/zoomify/' }`;
+    case 'google':
+      // OpenSeadragon's own XYZ recipe: the square world vips pads the image into
+      // (256 px tiles, 2^4 across at 3000 px), its default levels, Google z = level - 8.
+      return `{ width: 4096, height: 4096, tileSize: 256, minLevel: 8,
+        getTileUrl: (level, x, y) => '${base}/plain/files/google/' + (level - 8) + '/' + y + '/' + x + '.jpg' }`;
+    case 'bare':
+      // The numbers a bare folder's owner knows; levels are OpenSeadragon's defaults (0 = 1 px).
+      return `{ width: 3000, height: 2000, tileSize: 256, tileOverlap: 0,
+        getTileUrl: (level, x, y) => '${base}/plain/files/bare/' + level + '/' + x + '/' + y + '.jpg' }`;
     case 'dzi-default':
-      return `'${base}/plain/files/dzi-default.dzi'`;
+    case 'dzi-256':
+    case 'dzi-png':
+      return `'${base}/plain/files/${name}.dzi'`;
     default:
       return `'${base}/plain/files/${name}/info.json'`;
   }
@@ -65,6 +81,8 @@ async function plainPage(browser: Browser, name: string, size: { width: number; 
     try {
       body = await readFile(join(pyramids.root, file));
     } catch {
+      // vips writes no tile outside the image for --layout google, and blank.png for the host to serve in their place.
+      if (file.startsWith('google/')) return route.fulfill({ body: await readFile(join(pyramids.root, 'google/blank.png')) });
       return route.fulfill({ status: 404, body: 'not found' });
     }
     // vips writes example.com as the IIIF id; a host serving the files sets its own.
@@ -92,8 +110,9 @@ async function canvasPixels(page: Page, viewerExpression: string): Promise<strin
   }, viewerExpression);
 }
 
-for (const name of ['dzi-default', 'iiif2', 'iiif3', 'zoomify']) {
+for (const name of NAMES) {
   test(`${name}: the demo through the companion draws what plain OpenSeadragon draws, and a reload makes no tile request`, async ({ page, browser }) => {
+    test.slow(); // three page loads and three canvas encodes: up to ~45 s each on the shared CI machine
     const demoUrl = `${companion.url}/?dataset=${name}&drawer=canvas&stats=off&prefetch=off`;
     await page.goto(demoUrl);
     await page.waitForFunction(() => window.demo?.fullyLoaded === true, null, { timeout: 30_000 });
