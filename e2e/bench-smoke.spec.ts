@@ -60,7 +60,7 @@ test('one quick bench iteration prints the table and writes results with sensibl
     const out = join(root, 'results');
     const result = await runBench([
       '--quick', '--modes', 'h1', '--variants', 'tuned,accelerator,page-batch', '--tour-steps', '2', '--latency', '20',
-      '--dataset', 'tiny', '--warmup-dataset', 'tiny-other', '--tiles-dir', join(root, 'tiles'), '--out', out,
+      '--dataset', 'tiny', '--warmup-dataset', 'tiny-other', '--tiles-dir', join(root, 'tiles'), '--out', out, '--dzi-dir', join(root, 'dzi'),
     ]);
     expect(result.stderr).not.toMatch(/error/i);
     expect(result.code).toBe(0);
@@ -80,6 +80,12 @@ test('one quick bench iteration prints the table and writes results with sensibl
       expect(sample(series, 'returning')?.upstreamGets).toBeGreaterThan(0);
       expect(sample(series, 'returning')?.tilesLoaded).toBe(sample(series, 'home')?.tilesLoaded);
     }
+    // The drop-in: the tiny image as a DZI (vips dzsave) on another origin, opened by OSD with enableTileAccelerator.
+    expect(result.stdout).toContain('| drop-in: cold home view of a DZI on another origin (incl. page start) |');
+    expect(sample('accelerator', 'dzi')?.upstreamGets).toBeGreaterThan(0);
+    expect(sample('accelerator', 'dzi')?.tilesLoaded).toBeGreaterThan(0);
+    expect(sample('accelerator', 'dzi-reload')?.upstreamGets).toBe(0);
+    expect(sample('accelerator', 'dzi-reload')?.tilesLoaded).toBe(sample('accelerator', 'dzi')?.tilesLoaded);
     // The floor fetched the same tiles the reference variant's home view needed.
     expect(sample('floor', 'home')?.upstreamGets).toBe(sample('tuned', 'home')?.upstreamGets);
     expect(await readFile(join(out, 'chart.svg'), 'utf8')).toMatch(/^<svg[^>]*>/);

@@ -84,7 +84,7 @@ const QUICK: Partial<BenchOptions> = { runs: 1, budgetMs: 100_000 };
 
 export const USAGE = `usage: npm run bench -- [--quick] [--runs N] [--dataset NAME] [--latency MS]
        [--modes h1,h2,spiky] [--variants plain,workbox,tuned,accelerator,no-prefetch,page-batch] [--tour-steps N]
-       [--warmup-dataset NAME] [--no-dzi]
+       [--warmup-dataset NAME] [--no-dzi] [--dzi-dir DIR]
        [--tiles-dir DIR] [--out DIR] [--no-write]`;
 
 function list<T extends string>(value: string | undefined, allowed: readonly T[], fallback: T[]): T[] {
@@ -117,6 +117,7 @@ export function parseBenchArgs(args: string[]): BenchOptions {
       'tour-steps': { type: 'string' },
       'no-write': { type: 'boolean', default: false },
       'no-dzi': { type: 'boolean', default: false },
+      'dzi-dir': { type: 'string' },
       out: { type: 'string' },
       'tiles-dir': { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -130,7 +131,7 @@ export function parseBenchArgs(args: string[]): BenchOptions {
     dataset: values.dataset ?? base.dataset,
     warmupDataset: values['warmup-dataset'] ?? base.warmupDataset,
     tilesDir: values['tiles-dir'] ?? base.tilesDir,
-    dziCacheDir: values['no-dzi'] ? '' : base.dziCacheDir,
+    dziCacheDir: values['no-dzi'] ? '' : (values['dzi-dir'] ?? base.dziCacheDir),
     outDir: values.out ?? base.outDir,
     latency: { ...base.latency, baseMs: positive(values.latency, 'latency', base.latency.baseMs) },
     modes: list(values.modes, ['h1', 'h2', 'spiky'] as const, base.modes),
