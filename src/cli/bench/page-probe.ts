@@ -142,6 +142,18 @@ async function measureInPage([action, timeoutMs, fromNavigation]: [ViewAction, n
   };
 }
 
+/**
+ * Why a measured view is no measurement, or undefined when it is one.
+ * OpenSeadragon marks a tile that failed as missing and then calls the view
+ * fully loaded, so a view whose tiles failed looks instant with 0 tiles
+ * loaded. A few failures among many loads (tiles dropped because they left a
+ * moving view) are normal; more failed than loaded is not.
+ */
+export function failedView(scenario: string, measure: Pick<PageMeasure, 'tilesFailed' | 'tilesLoaded' | 'lastTileError'>): string | undefined {
+  if (measure.tilesFailed <= measure.tilesLoaded) return undefined;
+  return `${scenario}: ${measure.tilesFailed} tiles failed, ${measure.tilesLoaded} loaded (last: ${measure.lastTileError ?? 'no message'})`;
+}
+
 /** Navigates (or reloads) and measures from navigation start to the first fully loaded view. */
 export async function measureNavigation(page: Page, navigate: () => Promise<unknown>, timeoutMs: number): Promise<PageMeasure> {
   await navigate();

@@ -11,7 +11,7 @@ import { sourceFromConfig, upstreamSettings } from '../../server/source-from-con
 import { createPoolFetch } from '../../server/upstream/pool-fetch.ts';
 import type { Certificate } from './certificate.ts';
 import type { BenchOptions, ScenarioName } from './options.ts';
-import { installProbe, measureAction, measureNavigation, type PageMeasure, type ViewAction } from './page-probe.ts';
+import { failedView, installProbe, measureAction, measureNavigation, type PageMeasure, type ViewAction } from './page-probe.ts';
 import type { LatencyUpstream } from './upstream.ts';
 import { DZI_SCENARIOS, type Mode, type Variant } from './variants.ts';
 
@@ -92,11 +92,8 @@ export async function runSession(ctx: SessionContext, mode: Mode, variant: Varia
     let lastCompanion = 0;
     upstream.take();
     const record = async (scenario: ScenarioName, measure: PageMeasure, keySets?: string[][]): Promise<void> => {
-      // OpenSeadragon marks a failed tile missing and calls the view fully
-      // loaded at once: such a view is a failure, not a fast measurement.
-      if (measure.tilesFailed > measure.tilesLoaded) {
-        throw new Error(`${scenario}: ${measure.tilesFailed} tiles failed, ${measure.tilesLoaded} loaded (last: ${measure.lastTileError ?? 'no message'}); companion: ${companionDiagnosis(companion)}`);
-      }
+      const failed = failedView(scenario, measure);
+      if (failed) throw new Error(`${failed}; companion: ${companionDiagnosis(companion)}`);
       await upstream.settle(options.settleIdleMs, options.settleMaxMs);
       const counters = upstream.take();
       const overall = companion.stats.overall();
