@@ -174,7 +174,7 @@ function companionDiagnosis(companion: Awaited<ReturnType<typeof startCompanion>
   const breaker = source.health?.().breaker;
   const parts = [
     `${c.sourceErrors} upstream errors`, `${c.overloaded} refused as overloaded`, `${c.negativeHits} answered absent from the negative cache`,
-    `${c.outOfBounds} out of bounds`, `${c.invalidBodies} invalid bodies`,
+    `${c.outOfBounds} out of bounds`, `${c.invalidBodies} invalid bodies`, `${c.staleInfoServed} stale info answers`,
     ...(breaker ? [`circuit breaker ${breaker.state} (opened ${breaker.opens}x, ${breaker.rejected} GETs refused)`] : []),
   ];
   return parts.join(', ');
