@@ -10,6 +10,8 @@
  *                             another origin: the drop-in scenario), as `tileSources: URL`
  *   worker=none|workbox|accelerator   none (default), /workbox-sw.js or /sw.js
  *                             (accelerator: plus enableTileAccelerator on every viewer, as its README says)
+ *   companion=NAME            with worker=accelerator and tileSource: the companion serves that
+ *                             descriptor as dataset NAME (enableTileAccelerator's `companion` option)
  *   pagebatch=off             with worker=accelerator: no page-side batching (the per-tile worker path)
  *   maxTilesPerFrame=N        OpenSeadragon's default is 1
  *   imageLoaderLimit=N        OpenSeadragon's default is 0 (no limit)
@@ -82,7 +84,12 @@ async function start(): Promise<void> {
     });
     demo.viewers.push(viewer);
     if (params.get('worker') === 'accelerator') {
-      await enableTileAccelerator(viewer, { register: false, pageBatching: params.get('pagebatch') === 'off' ? false : {} });
+      const companion = params.get('companion');
+      await enableTileAccelerator(viewer, {
+        register: false,
+        pageBatching: params.get('pagebatch') === 'off' ? false : {},
+        ...(companion ? { companion: { apiBase: '/api/tiles', dataset: companion } } : {}),
+      });
     }
   }
   demo.viewer = demo.viewers[0]!;

@@ -52,7 +52,11 @@ export interface SessionContext {
   upstream: LatencyUpstream;
   options: BenchOptions;
   certificate: Certificate | undefined;
-  /** The drop-in scenario's CORS host on another port, serving the DZI at `url` (absent: scenario skipped). */
+  /**
+   * The drop-in scenario's CORS host on another port, serving the DZI at `url`
+   * (absent: scenario skipped); in that session the companion reads its
+   * objects from that host (`host.url`), so a page with a companion gets them as dataset "scan".
+   */
   dzi?: { host: LatencyUpstream; url: string };
 }
 

@@ -91,6 +91,10 @@ export const VARIANTS: Record<VariantName, Variant> = {
         : benchPage({ dataset, viewers: '2', worker: 'accelerator', ...RECOMMENDED }),
     httpCache: true,
     comparison: true,
+    // The drop-in with a companion: it serves the same DZI folder as dataset
+    // "scan" (layout read from scan.dzi), so each view leaves the page as one
+    // batch; with the README's viewer settings, or there is nothing to batch.
+    dziPage: (tileSource) => benchPage({ tileSource, worker: 'accelerator', companion: 'scan', ...RECOMMENDED }),
   },
 };
 
