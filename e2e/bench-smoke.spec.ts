@@ -48,6 +48,7 @@ interface SmokeSample {
   series: string;
   scenario: string;
   upstreamGets: number;
+  companionRequests: number;
   tilesLoaded: number;
 }
 
