@@ -35,7 +35,7 @@ function runBench(args: string[]): Promise<{ code: number | null; stdout: string
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 170_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 230_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -48,11 +48,12 @@ interface SmokeSample {
   series: string;
   scenario: string;
   upstreamGets: number;
+  companionRequests: number;
   tilesLoaded: number;
 }
 
 test('one quick bench iteration prints the table and writes results with sensible counts', async () => {
-  test.setTimeout(200_000);
+  test.setTimeout(260_000); // the drop-in sessions (two of the three variants) add ~20 s on a quiet machine
   const root = await mkdtemp(join(tmpdir(), 'bench-smoke-'));
   try {
     await makeTinyDataset(join(root, 'tiles'));
@@ -60,7 +61,7 @@ test('one quick bench iteration prints the table and writes results with sensibl
     const out = join(root, 'results');
     const result = await runBench([
       '--quick', '--modes', 'h1', '--variants', 'tuned,accelerator,page-batch', '--tour-steps', '2', '--latency', '20',
-      '--dataset', 'tiny', '--warmup-dataset', 'tiny-other', '--tiles-dir', join(root, 'tiles'), '--out', out,
+      '--dataset', 'tiny', '--warmup-dataset', 'tiny-other', '--tiles-dir', join(root, 'tiles'), '--out', out, '--dzi-dir', join(root, 'dzi'),
     ]);
     expect(result.stderr).not.toMatch(/error/i);
     expect(result.code).toBe(0);
@@ -80,6 +81,16 @@ test('one quick bench iteration prints the table and writes results with sensibl
       expect(sample(series, 'returning')?.upstreamGets).toBeGreaterThan(0);
       expect(sample(series, 'returning')?.tilesLoaded).toBe(sample(series, 'home')?.tilesLoaded);
     }
+    // The drop-in: the tiny image as a DZI (vips dzsave) on another origin, opened by OSD with enableTileAccelerator.
+    expect(result.stdout).toContain('| drop-in: cold home view of a DZI on another origin (incl. page start) |');
+    expect(sample('accelerator', 'dzi')?.upstreamGets).toBeGreaterThan(0);
+    expect(sample('accelerator', 'dzi')?.tilesLoaded).toBeGreaterThan(0);
+    expect(sample('accelerator', 'dzi-reload')?.upstreamGets).toBe(0);
+    expect(sample('accelerator', 'dzi-reload')?.tilesLoaded).toBe(sample('accelerator', 'dzi')?.tilesLoaded);
+    // With a companion serving that DZI (page batches): the tiles still come from the DZI host, through the companion.
+    expect(sample('page-batch', 'dzi')?.upstreamGets).toBeGreaterThan(0);
+    expect(sample('page-batch', 'dzi')?.companionRequests).toBeGreaterThan(0);
+    expect(sample('page-batch', 'dzi')?.tilesLoaded).toBe(sample('accelerator', 'dzi')?.tilesLoaded);
     // The floor fetched the same tiles the reference variant's home view needed.
     expect(sample('floor', 'home')?.upstreamGets).toBe(sample('tuned', 'home')?.upstreamGets);
     expect(await readFile(join(out, 'chart.svg'), 'utf8')).toMatch(/^<svg[^>]*>/);

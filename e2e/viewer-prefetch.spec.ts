@@ -77,3 +77,22 @@ for (const [name, move] of [
     expect((await workerStats(page)).prefetch.runs).toBe(0);
   });
 }
+
+test('the home view prefetches at most 2x its own tiles (issue 13), and a zoom in by one level then needs no request for its tiles', async ({ page, recording }) => {
+  // The default path (page batches); the bench's view: the whole 16384² sample at 1280x800, 21 tiles.
+  await page.goto('/?drawer=canvas');
+  await waitForFullyLoaded(page);
+  await waitForPrefetch(page);
+  const own = await page.evaluate(() => window.demo.tilesLoaded);
+  const { prefetch } = await workerStats(page);
+  console.log(`home view: ${own} own tiles, ${recording.upstream.length} asked of the companion; ${JSON.stringify(prefetch)}`);
+  expect(own).toBeGreaterThan(0);
+  expect(prefetch.prefetched).toBeGreaterThan(0);
+  expect(prefetch.planned).toBeLessThanOrEqual(2 * own);
+  expect(recording.upstream.length - own).toBeLessThanOrEqual(2 * own);
+
+  const before = recording.upstream.length;
+  await zoomInOneLevel(page);
+  const shown = new Set(await visibleTiles(page));
+  expect(recording.upstream.slice(before).filter((key) => shown.has(key))).toEqual([]);
+});

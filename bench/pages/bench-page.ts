@@ -6,8 +6,12 @@
  *
  * URL options (all optional):
  *   dataset=sample            which dataset of the companion
+ *   tileSource=URL            instead: OpenSeadragon opens this descriptor itself (e.g. a `.dzi` on
+ *                             another origin: the drop-in scenario), as `tileSources: URL`
  *   worker=none|workbox|accelerator   none (default), /workbox-sw.js or /sw.js
  *                             (accelerator: plus enableTileAccelerator on every viewer, as its README says)
+ *   companion=NAME            with worker=accelerator and tileSource: the companion serves that
+ *                             descriptor as dataset NAME (enableTileAccelerator's `companion` option)
  *   pagebatch=off             with worker=accelerator: no page-side batching (the per-tile worker path)
  *   maxTilesPerFrame=N        OpenSeadragon's default is 1
  *   imageLoaderLimit=N        OpenSeadragon's default is 0 (no limit)
@@ -24,13 +28,16 @@ interface BenchDemoState {
   viewers: OpenSeadragon.Viewer[];
   worker: string;
   tilesLoaded: number;
+  /** Tiles OpenSeadragon gave up on, and the last one's message (the bench reports them). */
+  tilesFailed: number;
+  lastTileError?: string;
   fullyLoaded: boolean;
 }
 
 const WORKER_SCRIPTS: Record<string, string> = { workbox: '/workbox-sw.js', accelerator: '/sw.js' };
 
 const params = new URLSearchParams(location.search);
-const demo: BenchDemoState = { viewer: null, viewers: [], worker: 'none', tilesLoaded: 0, fullyLoaded: false };
+const demo: BenchDemoState = { viewer: null, viewers: [], worker: 'none', tilesLoaded: 0, tilesFailed: 0, fullyLoaded: false };
 (window as unknown as { demo: BenchDemoState }).demo = demo;
 
 function numberParam(name: string): number | undefined {
@@ -43,7 +50,8 @@ async function start(): Promise<void> {
   if (script) demo.worker = await registerTileWorker({ scriptUrl: script });
 
   const dataset = params.get('dataset') ?? 'sample';
-  const info = await fetchDatasetInfo(dataset);
+  const tileSource = params.get('tileSource');
+  const tileSources = tileSource ?? (tileApiSource(dataset, await fetchDatasetInfo(dataset)) as unknown as OpenSeadragon.TileSourceOptions);
   const maxTilesPerFrame = numberParam('maxTilesPerFrame');
   const imageLoaderLimit = numberParam('imageLoaderLimit');
   const count = params.get('viewers') === '2' ? 2 : 1;
@@ -54,7 +62,7 @@ async function start(): Promise<void> {
     document.querySelector('#viewers')!.append(element);
     const viewer = OpenSeadragon({
       element,
-      tileSources: tileApiSource(dataset, info) as unknown as OpenSeadragon.TileSourceOptions,
+      tileSources,
       showNavigationControl: false,
       drawer: (params.get('drawer') ?? 'canvas') as 'canvas',
       ...(maxTilesPerFrame === undefined ? {} : { maxTilesPerFrame }),
@@ -62,6 +70,10 @@ async function start(): Promise<void> {
     });
     viewer.addHandler('tile-loaded', () => {
       demo.tilesLoaded += 1;
+    });
+    viewer.addHandler('tile-load-failed', ({ message }) => {
+      demo.tilesFailed += 1;
+      demo.lastTileError = String(message);
     });
     viewer.world.addHandler('add-item', ({ item }) => {
       item.addHandler('fully-loaded-change', ({ fullyLoaded }) => {
@@ -72,7 +84,12 @@ async function start(): Promise<void> {
     });
     demo.viewers.push(viewer);
     if (params.get('worker') === 'accelerator') {
-      await enableTileAccelerator(viewer, { register: false, pageBatching: params.get('pagebatch') === 'off' ? false : {} });
+      const companion = params.get('companion');
+      await enableTileAccelerator(viewer, {
+        register: false,
+        pageBatching: params.get('pagebatch') === 'off' ? false : {},
+        ...(companion ? { companion: { apiBase: '/api/tiles', dataset: companion } } : {}),
+      });
     }
   }
   demo.viewer = demo.viewers[0]!;

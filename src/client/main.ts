@@ -33,6 +33,9 @@ export interface DemoState {
   viewer: OpenSeadragon.Viewer | null;
   worker: string;
   tilesLoaded: number;
+  /** Tiles OpenSeadragon gave up on (`tile-load-failed`), and the last one's message: the bench reports them. */
+  tilesFailed: number;
+  lastTileError?: string;
   fullyLoaded: boolean;
   /** Comparison mode: every pane (`viewer` and `fullyLoaded` above mean the first). */
   viewers?: ComparisonPane[];
@@ -51,7 +54,7 @@ const dataset = params.get('dataset') ?? 'sample';
 const tileSourceUrl = params.get('tileSource');
 const tileSourceJson = params.get('tileSourceJson');
 const tileTemplate = params.get('tileTemplate');
-const demo: DemoState = { viewer: null, worker: 'pending', tilesLoaded: 0, fullyLoaded: false };
+const demo: DemoState = { viewer: null, worker: 'pending', tilesLoaded: 0, tilesFailed: 0, fullyLoaded: false };
 window.demo = demo;
 
 async function start(): Promise<void> {
@@ -111,6 +114,10 @@ async function start(): Promise<void> {
   demo.viewer = viewer;
   viewer.addHandler('tile-loaded', () => {
     demo.tilesLoaded += 1;
+  });
+  viewer.addHandler('tile-load-failed', ({ message }) => {
+    demo.tilesFailed += 1;
+    demo.lastTileError = String(message);
   });
   viewer.world.addHandler('add-item', ({ item }) => {
     item.addHandler('fully-loaded-change', ({ fullyLoaded }) => {

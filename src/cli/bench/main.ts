@@ -15,7 +15,9 @@ import { parseBenchArgs, type BenchOptions } from './options.ts';
 import { renderChart } from './chart.ts';
 import { buildReport, renderMarkdown } from './report.ts';
 import { runBench } from './runner.ts';
+import { benchDzi } from './dzi-pyramid.ts';
 import { LatencyUpstream } from './upstream.ts';
+import { DZI_SCENARIOS, MODES, VARIANTS } from './variants.ts';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -54,13 +56,14 @@ export async function main(args: string[]): Promise<number> {
   log(`bench: load average ${formatLoad(loadBefore)} on ${cpus().length} cores before the run`);
   const upstream = new LatencyUpstream(options.tilesDir, options.latency);
   await upstream.listen();
+  const dzi = await dropInHost(options);
   const certificate = options.modes.includes('h2') ? await selfSignedCertificate() : undefined;
   const browser = await chromium.launch({
     executablePath: options.chromiumPath,
     args: [...CHROMIUM_ARGS, ...(certificate ? [`--ignore-certificate-errors-spki-list=${spkiHash(certificate.cert)}`] : [])],
   });
   try {
-    const outcome = await runBench(browser, upstream, certificate, options, log);
+    const outcome = await runBench(browser, upstream, certificate, options, log, dzi);
     const loadAfter = loadavg();
     log(`bench: load average ${formatLoad(loadAfter)} on ${cpus().length} cores after the run`);
     const report = buildReport(outcome, options, browser.version(), { before: loadBefore, after: loadAfter });
@@ -79,6 +82,29 @@ export async function main(args: string[]): Promise<number> {
   } finally {
     await browser.close();
     await upstream.close();
+    await dzi?.host.close();
+  }
+}
+
+/**
+ * The drop-in scenario's host: the dataset as a DZI (`vips dzsave`, made once
+ * and cached), served from a second 127.0.0.1 port with CORS and the same
+ * per-GET latency. Undefined (scenario skipped, with a line) when it is off
+ * or cannot be made.
+ */
+async function dropInHost(options: BenchOptions): Promise<{ host: LatencyUpstream; url: string } | undefined> {
+  if (!options.dziCacheDir || !options.modes.some((m) => MODES[m].scenarios.some((s) => DZI_SCENARIOS.includes(s)))) return undefined;
+  if (!options.variants.some((v) => VARIANTS[v].dziPage)) return undefined;
+  try {
+    const started = performance.now();
+    const dzi = await benchDzi(options.tilesDir, options.dataset, options.dziCacheDir);
+    const host = new LatencyUpstream(dzi.root, options.latency, { cors: true });
+    const url = `${await host.listen()}/${dzi.descriptor}`;
+    log(`bench: drop-in DZI ${url} (vips dzsave, in ${dzi.root}; ${((performance.now() - started) / 1000).toFixed(0)} s)`);
+    return { host, url };
+  } catch (error) {
+    log(`bench: ${(error as Error).message} The drop-in scenario is skipped.`);
+    return undefined;
   }
 }
 

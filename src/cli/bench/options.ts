@@ -3,12 +3,16 @@
  * command line (`npm run bench -- --quick --runs 3 --no-h2 ...`) that
  * overrides them.
  */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_LATENCY, type LatencyOptions } from './latency.ts';
 
 export type ModeName = 'h1' | 'h2' | 'spiky';
 export type VariantName = 'plain' | 'workbox' | 'tuned' | 'accelerator' | 'no-prefetch' | 'page-batch';
-export type ScenarioName = 'home' | 'zoom' | 'pan' | 'tour' | 'reload' | 'warm-zoom' | 'compare' | 'compare-zoom' | 'returning';
+export type ScenarioName =
+  | 'home' | 'zoom' | 'pan' | 'tour' | 'reload' | 'warm-zoom' | 'compare' | 'compare-zoom' | 'returning'
+  | 'dzi' | 'dzi-zoom' | 'dzi-reload';
 
 export const VARIANT_NAMES = ['plain', 'workbox', 'tuned', 'accelerator', 'no-prefetch', 'page-batch'] as const;
 
@@ -23,6 +27,12 @@ export interface BenchOptions {
    */
   warmupDataset: string;
   tilesDir: string;
+  /**
+   * The drop-in scenario (`dzi*`): where the dataset's DZI made by `vips dzsave`
+   * is kept between runs; empty: the scenario is skipped (`--no-dzi`, or main.ts
+   * could not make it).
+   */
+  dziCacheDir: string;
   latency: LatencyOptions;
   modes: ModeName[];
   variants: VariantName[];
@@ -53,6 +63,7 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   dataset: 'sample',
   warmupDataset: 'mixed',
   tilesDir: process.env['TILES_DIR'] ?? 'data/tiles',
+  dziCacheDir: join(tmpdir(), 'tile-accelerator-bench-dzi'),
   latency: DEFAULT_LATENCY,
   modes: ['h1', 'h2', 'spiky'],
   variants: [...VARIANT_NAMES],
@@ -73,7 +84,7 @@ const QUICK: Partial<BenchOptions> = { runs: 1, budgetMs: 100_000 };
 
 export const USAGE = `usage: npm run bench -- [--quick] [--runs N] [--dataset NAME] [--latency MS]
        [--modes h1,h2,spiky] [--variants plain,workbox,tuned,accelerator,no-prefetch,page-batch] [--tour-steps N]
-       [--warmup-dataset NAME]
+       [--warmup-dataset NAME] [--no-dzi] [--dzi-dir DIR]
        [--tiles-dir DIR] [--out DIR] [--no-write]`;
 
 function list<T extends string>(value: string | undefined, allowed: readonly T[], fallback: T[]): T[] {
@@ -105,6 +116,8 @@ export function parseBenchArgs(args: string[]): BenchOptions {
       variants: { type: 'string' },
       'tour-steps': { type: 'string' },
       'no-write': { type: 'boolean', default: false },
+      'no-dzi': { type: 'boolean', default: false },
+      'dzi-dir': { type: 'string' },
       out: { type: 'string' },
       'tiles-dir': { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -118,6 +131,7 @@ export function parseBenchArgs(args: string[]): BenchOptions {
     dataset: values.dataset ?? base.dataset,
     warmupDataset: values['warmup-dataset'] ?? base.warmupDataset,
     tilesDir: values['tiles-dir'] ?? base.tilesDir,
+    dziCacheDir: values['no-dzi'] ? '' : (values['dzi-dir'] ?? base.dziCacheDir),
     outDir: values.out ?? base.outDir,
     latency: { ...base.latency, baseMs: positive(values.latency, 'latency', base.latency.baseMs) },
     modes: list(values.modes, ['h1', 'h2', 'spiky'] as const, base.modes),

@@ -51,6 +51,13 @@ export interface PageMeasure {
   /** From the action (or navigation start) to fully loaded, in ms. */
   ms: number;
   tilesLoaded: number;
+  /**
+   * Tiles OpenSeadragon gave up on during the view (`tile-load-failed`): a view
+   * whose tiles failed looks "fully loaded" at once, so it must not pass for a fast one.
+   */
+  tilesFailed: number;
+  /** The last failure's message, when tiles failed. */
+  lastTileError?: string;
   tileResponses: number;
   /** Body bytes of the tile responses the page received (any origin: network, HTTP cache, worker). */
   tileBytes: number;
@@ -66,13 +73,14 @@ export interface PageMeasure {
 
 interface BenchWindow {
   __bench: { events: Array<{ loaded: boolean; t: number }> };
-  demo: { viewer: any; tilesLoaded: number };
+  demo: { viewer: any; tilesLoaded: number; tilesFailed?: number; lastTileError?: string };
 }
 
 /** Runs in the page: performs the action, resolves when the view is fully loaded. */
 async function measureInPage([action, timeoutMs, fromNavigation]: [ViewAction, number, boolean]): Promise<PageMeasure> {
   const w = window as BenchWindow;
   const tilesBefore = fromNavigation ? 0 : w.demo.tilesLoaded;
+  const failedBefore = fromNavigation ? 0 : (w.demo.tilesFailed ?? 0);
   const events = w.__bench.events;
   const firstEvent = fromNavigation ? 0 : events.length;
   const start = fromNavigation ? 0 : performance.now();
@@ -123,6 +131,8 @@ async function measureInPage([action, timeoutMs, fromNavigation]: [ViewAction, n
   return {
     ms: end - start,
     tilesLoaded: w.demo.tilesLoaded - tilesBefore,
+    tilesFailed: (w.demo.tilesFailed ?? 0) - failedBefore,
+    ...((w.demo.tilesFailed ?? 0) > failedBefore && w.demo.lastTileError ? { lastTileError: w.demo.lastTileError } : {}),
     tileResponses: tiles.length,
     tileBytes: tiles.reduce((sum, e) => sum + e.encodedBodySize, 0),
     slowestTileMs: tiles.reduce((max, e) => Math.max(max, e.responseEnd - e.startTime), 0),
@@ -130,6 +140,18 @@ async function measureInPage([action, timeoutMs, fromNavigation]: [ViewAction, n
     memoryHitPageMs,
     protocols: [...new Set(tiles.map((e) => e.nextHopProtocol).filter(Boolean))],
   };
+}
+
+/**
+ * Why a measured view is no measurement, or undefined when it is one.
+ * OpenSeadragon marks a tile that failed as missing and then calls the view
+ * fully loaded, so a view whose tiles failed looks instant with 0 tiles
+ * loaded. A few failures among many loads (tiles dropped because they left a
+ * moving view) are normal; more failed than loaded is not.
+ */
+export function failedView(scenario: string, measure: Pick<PageMeasure, 'tilesFailed' | 'tilesLoaded' | 'lastTileError'>): string | undefined {
+  if (measure.tilesFailed <= measure.tilesLoaded) return undefined;
+  return `${scenario}: ${measure.tilesFailed} tiles failed, ${measure.tilesLoaded} loaded (last: ${measure.lastTileError ?? 'no message'})`;
 }
 
 /** Navigates (or reloads) and measures from navigation start to the first fully loaded view. */

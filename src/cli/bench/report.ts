@@ -18,6 +18,8 @@ export interface SeriesSummary {
   upstreamNotFound: Summary;
   companionRequests: Summary;
   tilesLoaded: Summary;
+  /** Tiles OpenSeadragon gave up on (a view that failed more than it loaded is an error, not a sample). */
+  tilesFailed: Summary;
   slowestTileMs: Summary;
   /** GETs beyond the distinct tiles, as a fraction of them (duplicate upstream work). */
   duplicateGetShare: Summary;
@@ -86,6 +88,7 @@ function summarizeSeries(samples: Sample[]): SeriesSummary {
     upstreamNotFound: pick((s) => s.upstreamNotFound),
     companionRequests: pick((s) => s.companionRequests),
     tilesLoaded: pick((s) => s.tilesLoaded),
+    tilesFailed: pick((s) => s.tilesFailed ?? 0),
     slowestTileMs: pick((s) => s.slowestTileMs),
     duplicateGetShare: pick((s) => (s.upstreamUniqueTiles > 0 ? (s.upstreamGets - s.upstreamUniqueTiles) / s.upstreamUniqueTiles : 0)),
     // Every hit of every run: the median of a per-tile cost, not of per-run medians.
@@ -169,7 +172,8 @@ function countTable(mode: ModeReport): string[] {
       if (!x) return '–';
       const slow = mode.mode === 'spiky' ? ` · slowest tile ${Math.round(x.slowestTileMs.median)} ms` : '';
       const dup = Math.round(x.duplicateGetShare.median * 100);
-      return `${x.upstreamGets.median} (${x.upstreamNotFound.median}, ${dup}%) · ${kb(x.upstreamBytes.median)} · ${x.companionRequests.median} · ${x.tilesLoaded.median}${slow}`;
+      const failed = x.tilesFailed.median > 0 ? ` (${x.tilesFailed.median} failed)` : '';
+      return `${x.upstreamGets.median} (${x.upstreamNotFound.median}, ${dup}%) · ${kb(x.upstreamBytes.median)} · ${x.companionRequests.median} · ${x.tilesLoaded.median}${failed}${slow}`;
     });
     lines.push(`| ${row.label} | ${cells.join(' | ')} |`);
   }

@@ -10,7 +10,7 @@ import { measureFloor } from './floor.ts';
 import type { BenchOptions, ModeName, ScenarioName, VariantName } from './options.ts';
 import { runSession, type SessionContext, type StepResult } from './session.ts';
 import type { LatencyUpstream } from './upstream.ts';
-import { MODES, VARIANTS, type Mode } from './variants.ts';
+import { DZI_SCENARIOS, MODES, VARIANTS, type Mode } from './variants.ts';
 
 export type FloorName = 'floor' | 'floor-6';
 export type SeriesName = VariantName | FloorName;
@@ -32,7 +32,7 @@ export interface RunOutcome {
 const FLOOR_SCENARIOS: ScenarioName[] = ['home', 'zoom', 'pan', 'tour'];
 const COMPARE: ScenarioName[] = ['compare', 'compare-zoom'];
 /** Scenarios that need a browser session of their own (a fresh profile, then their own first steps). */
-const OWN_SESSION: ScenarioName[] = [...COMPARE, 'returning'];
+const OWN_SESSION: ScenarioName[] = [...COMPARE, 'returning', ...DZI_SCENARIOS];
 
 function rotate<T>(items: readonly T[], by: number): T[] {
   const k = items.length === 0 ? 0 : by % items.length;
@@ -45,10 +45,11 @@ export async function runBench(
   certificate: Certificate | undefined,
   options: BenchOptions,
   log: (line: string) => void,
+  dzi?: SessionContext['dzi'],
 ): Promise<RunOutcome> {
   const started = performance.now();
   const outcome: RunOutcome = { samples: [], errors: [], completedRuns: {}, elapsedMs: 0 };
-  const ctx: SessionContext = { browser, upstream, options, certificate };
+  const ctx: SessionContext = { browser, upstream, options, certificate, ...(dzi ? { dzi } : {}) };
   const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)}s`;
   // Share the budget among the modes by their size (sessions × steps), so an
   // overrun in one does not starve the others.
@@ -69,11 +70,14 @@ export async function runBench(
       const main = mode.scenarios.filter((s) => !OWN_SESSION.includes(s));
       const compare = mode.scenarios.filter((s) => COMPARE.includes(s));
       const returning = mode.scenarios.filter((s) => s === 'returning' && options.warmupDataset !== '');
+      const dropIn = mode.scenarios.filter((s) => DZI_SCENARIOS.includes(s) && dzi !== undefined);
       const byVariant = new Map<VariantName, StepResult[]>();
       for (const variant of rotate(variants, run)) {
-        for (const scenarios of [main, compare, returning]) {
+        for (const scenarios of [main, compare, returning, dropIn]) {
           if (scenarios.length === 0 || (scenarios === compare && !VARIANTS[variant].comparison)) continue;
+          if (scenarios === dropIn && !VARIANTS[variant].dziPage) continue;
           upstream.startRun(run, latency);
+          dzi?.host.startRun(run, latency);
           try {
             const steps = await runSession(ctx, mode, VARIANTS[variant], scenarios);
             if (scenarios === main) byVariant.set(variant, steps);
@@ -114,7 +118,7 @@ async function runFloor(
       const counters = upstream.take();
       outcome.samples.push({
         mode: mode.name, run, series, scenario: step.scenario, ms,
-        tilesLoaded: 0, tileResponses: 0, tileBytes: 0, slowestTileMs: Number.NaN, memoryHitMs: [], memoryHitPageMs: [], protocols: ['http/1.1'],
+        tilesLoaded: 0, tilesFailed: 0, tileResponses: 0, tileBytes: 0, slowestTileMs: Number.NaN, memoryHitMs: [], memoryHitPageMs: [], protocols: ['http/1.1'],
         upstreamGets: counters.tileGets, upstreamUniqueTiles: new Set(counters.keys).size,
         upstreamBytes: counters.bytes, upstreamNotFound: counters.notFound, companionRequests: 0,
       });

@@ -11,9 +11,9 @@ import { sourceFromConfig, upstreamSettings } from '../../server/source-from-con
 import { createPoolFetch } from '../../server/upstream/pool-fetch.ts';
 import type { Certificate } from './certificate.ts';
 import type { BenchOptions, ScenarioName } from './options.ts';
-import { installProbe, measureAction, measureNavigation, type PageMeasure, type ViewAction } from './page-probe.ts';
+import { failedView, installProbe, measureAction, measureNavigation, type PageMeasure, type ViewAction } from './page-probe.ts';
 import type { LatencyUpstream } from './upstream.ts';
-import type { Mode, Variant } from './variants.ts';
+import { DZI_SCENARIOS, type Mode, type Variant } from './variants.ts';
 
 export interface StepResult extends PageMeasure {
   scenario: ScenarioName;
@@ -52,10 +52,20 @@ export interface SessionContext {
   upstream: LatencyUpstream;
   options: BenchOptions;
   certificate: Certificate | undefined;
+  /**
+   * The drop-in scenario's CORS host on another port, serving the DZI at `url`
+   * (absent: scenario skipped); in that session the companion reads its
+   * objects from that host (`host.url`), so a page with a companion gets them as dataset "scan".
+   */
+  dzi?: { host: LatencyUpstream; url: string };
 }
 
 export async function runSession(ctx: SessionContext, mode: Mode, variant: Variant, scenarios: ScenarioName[]): Promise<StepResult[]> {
-  const { browser, upstream, options } = ctx;
+  const { browser, options } = ctx;
+  // The drop-in session counts at the DZI host: its tiles never pass the companion's upstream.
+  const dropIn = scenarios.some((s) => DZI_SCENARIOS.includes(s));
+  if (dropIn && !(ctx.dzi && variant.dziPage)) throw new Error(`the drop-in scenario needs a DZI host and a page for ${variant.name}`);
+  const upstream = dropIn ? ctx.dzi!.host : ctx.upstream;
   // The companion as `npm start` builds it for R2_PUBLIC_URL, pointed at the slow upstream.
   const pool = createPoolFetch({
     connections: DEFAULTS.upstreamConnections,
@@ -86,6 +96,8 @@ export async function runSession(ctx: SessionContext, mode: Mode, variant: Varia
     let lastCompanion = 0;
     upstream.take();
     const record = async (scenario: ScenarioName, measure: PageMeasure, keySets?: string[][]): Promise<void> => {
+      const failed = failedView(scenario, measure);
+      if (failed) throw new Error(`${failed}; companion: ${companionDiagnosis(companion)}`);
       await upstream.settle(options.settleIdleMs, options.settleMaxMs);
       const counters = upstream.take();
       const overall = companion.stats.overall();
@@ -104,15 +116,17 @@ export async function runSession(ctx: SessionContext, mode: Mode, variant: Varia
     };
     const timeout = options.stepTimeoutMs;
     const viewers = scenarios.includes('compare') ? 2 : 1;
-    const url = companion.url + variant.page(options.dataset, viewers);
+    const url = companion.url + (dropIn ? variant.dziPage!(ctx.dzi!.url) : variant.page(options.dataset, viewers));
 
     for (const scenario of scenarios) {
       switch (scenario) {
         case 'home':
         case 'compare':
+        case 'dzi':
           await record(scenario, await measureNavigation(page, () => page.goto(url), timeout));
           break;
         case 'reload':
+        case 'dzi-reload':
           await record(scenario, await measureNavigation(page, () => page.reload(), timeout));
           break;
         case 'returning': {
@@ -128,6 +142,7 @@ export async function runSession(ctx: SessionContext, mode: Mode, variant: Varia
         case 'zoom':
         case 'warm-zoom':
         case 'compare-zoom':
+        case 'dzi-zoom':
           await record(scenario, await measureAction(page, { kind: 'zoom', factor: 2 }, timeout));
           break;
         case 'pan':
@@ -156,10 +171,25 @@ export async function runSession(ctx: SessionContext, mode: Mode, variant: Varia
   return results;
 }
 
+/** What the companion refused or failed so far: why a view's tiles may have failed. */
+function companionDiagnosis(companion: Awaited<ReturnType<typeof startCompanion>>): string {
+  const c = companion.stats.overall();
+  const source = companion.service.source as { health?: () => { breaker: { state: string; opens: number; rejected: number } } };
+  const breaker = source.health?.().breaker;
+  const parts = [
+    `${c.sourceErrors} upstream errors`, `${c.overloaded} refused as overloaded`, `${c.negativeHits} answered absent from the negative cache`,
+    `${c.outOfBounds} out of bounds`, `${c.invalidBodies} invalid bodies`, `${c.staleInfoServed} stale info answers`,
+    ...(breaker ? [`circuit breaker ${breaker.state} (opened ${breaker.opens}x, ${breaker.rejected} GETs refused)`] : []),
+  ];
+  return parts.join(', ');
+}
+
 function sumViews(views: PageMeasure[]): PageMeasure {
   return {
     ms: views.reduce((s, v) => s + v.ms, 0),
     tilesLoaded: views.reduce((s, v) => s + v.tilesLoaded, 0),
+    tilesFailed: views.reduce((s, v) => s + v.tilesFailed, 0),
+    ...(views.some((v) => v.lastTileError) ? { lastTileError: [...views].reverse().find((v) => v.lastTileError)!.lastTileError! } : {}),
     tileResponses: views.reduce((s, v) => s + v.tileResponses, 0),
     tileBytes: views.reduce((s, v) => s + v.tileBytes, 0),
     slowestTileMs: Math.max(0, ...views.map((v) => v.slowestTileMs)),

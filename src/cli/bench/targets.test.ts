@@ -9,11 +9,12 @@ function series(ms: number, extra: Partial<Record<keyof SeriesSummary, number>> 
   const s = (v: number | undefined) => summarize(v === undefined ? [] : [v]);
   return {
     ms: s(ms),
-    upstreamGets: s(40),
+    upstreamGets: s(extra.upstreamGets ?? 40),
     upstreamBytes: s(1),
     upstreamNotFound: s(0),
     companionRequests: s(1),
-    tilesLoaded: s(40),
+    tilesLoaded: s(extra.tilesLoaded ?? 40),
+    tilesFailed: s(0),
     slowestTileMs: s(extra.slowestTileMs),
     duplicateGetShare: s(extra.duplicateGetShare ?? 0),
     memoryHitMs: s(extra.memoryHitMs),
@@ -73,6 +74,15 @@ describe('evaluateTargets', () => {
     expect(find(results, 'memory hit').measured).toContain('as the page saw it, queued behind the view\'s other hits: 1.2 ms');
     expect(find(results, '(compare-zoom)').status).toBe('missed');
     expect(find(results, 'slowest tile of the zoom').status).toBe('met');
+  });
+
+  it('checks the prefetch budget on the cold home view: GETs beyond the view\'s own tiles at most 2x them', () => {
+    const met = find(evaluateTargets([mode('h1', { home: { 'page-batch': series(900, { upstreamGets: 63, tilesLoaded: 21 }) } })]), 'prefetch costs');
+    expect(met).toMatchObject({ status: 'met' });
+    expect(met.measured).toContain('42 prefetched for 21 view tiles');
+    const missed = find(evaluateTargets([mode('h1', { home: { 'page-batch': series(900, { upstreamGets: 77, tilesLoaded: 21 }) } })]), 'prefetch costs');
+    expect(missed).toMatchObject({ status: 'missed' });
+    expect(find(evaluateTargets([mode('h1', {})]), 'prefetch costs').status).toBe('not measured');
   });
 
   it('checks the returning-visitor targets on the page-batch series', () => {

@@ -30,7 +30,16 @@ const CONTENT_TYPES: Record<string, string> = {
   png: 'image/png',
   webp: 'image/webp',
   json: 'application/json',
+  dzi: 'application/xml',
+  xml: 'application/xml',
 };
+/** Descriptors, not tiles: served and delayed like tiles, but not counted as tile GETs. */
+const DESCRIPTORS = new Set(['json', 'dzi', 'xml']);
+
+export interface UpstreamOptions {
+  /** Answer every origin (`Access-Control-Allow-Origin: *`), as a public pyramid host does. */
+  cors?: boolean;
+}
 
 const zero = (): UpstreamCounters => ({ gets: 0, tileGets: 0, bytes: 0, notFound: 0, keys: [], maxDelayMs: 0 });
 
@@ -44,10 +53,12 @@ export class LatencyUpstream {
   #lastActivity = 0;
   #server: Server | undefined;
   #url = '';
+  readonly #cors: boolean;
 
-  constructor(root: string, latency: LatencyOptions) {
+  constructor(root: string, latency: LatencyOptions, options: UpstreamOptions = {}) {
     this.#root = resolve(root);
     this.#latency = latency;
+    this.#cors = options.cors ?? false;
   }
 
   get url(): string {
@@ -89,6 +100,12 @@ export class LatencyUpstream {
 
   async listen(): Promise<string> {
     const server = createServer((request, response) => {
+      if (this.#cors && request.method === 'OPTIONS') {
+        // A preflight (a worker's conditional GET sends If-None-Match): allowed, not counted.
+        response.writeHead(204, { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Methods': 'GET', 'Access-Control-Allow-Headers': '*', 'Access-Control-Max-Age': '600' });
+        response.end();
+        return;
+      }
       this.#inFlight += 1;
       this.#lastActivity = performance.now();
       this.#answer(request.method ?? 'GET', request.url ?? '/').finally(() => {
@@ -96,7 +113,7 @@ export class LatencyUpstream {
         this.#lastActivity = performance.now();
       }).then(
         ({ status, type, body }) => {
-          response.writeHead(status, { 'Content-Type': type, 'Content-Length': body.byteLength });
+          response.writeHead(status, { 'Content-Type': type, 'Content-Length': body.byteLength, ...(this.#cors ? { 'Access-Control-Allow-Origin': '*' } : {}) });
           response.end(body);
         },
         (error: unknown) => {
@@ -132,14 +149,15 @@ export class LatencyUpstream {
     const delay = latencyFor(this.#latency, this.#run, path, attempt);
     const counters = this.#counters;
     counters.gets += 1;
-    if (ext !== 'json') {
+    const tile = !DESCRIPTORS.has(ext);
+    if (tile) {
       counters.tileGets += 1;
       counters.keys.push(path);
       counters.maxDelayMs = Math.max(counters.maxDelayMs, delay);
     }
     const [body] = await Promise.all([readFile(file).catch(() => null), sleep(delay)]);
     if (!body) {
-      if (ext !== 'json') counters.notFound += 1;
+      if (tile) counters.notFound += 1;
       return { status: 404, type: 'text/plain', body: new Uint8Array() };
     }
     counters.bytes += body.byteLength;

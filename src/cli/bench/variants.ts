@@ -16,6 +16,12 @@ export interface Variant {
   httpCache: boolean;
   /** Whether it runs the comparison (two viewers) session too. */
   comparison: boolean;
+  /**
+   * The drop-in page on a DZI of another origin (`dziUrl`, a CORS host), when
+   * this variant runs that scenario: plain OpenSeadragon with
+   * `tileSources: '….dzi'`, and the same page plus `enableTileAccelerator`.
+   */
+  dziPage?(dziUrl: string): string;
 }
 
 const benchPage = (query: Record<string, string>) => `/bench/pages/bench.html?${new URLSearchParams(query)}`;
@@ -30,6 +36,7 @@ export const VARIANTS: Record<VariantName, Variant> = {
     page: (dataset, viewers) => benchPage({ dataset, viewers: String(viewers) }),
     httpCache: false,
     comparison: true,
+    dziPage: (tileSource) => benchPage({ tileSource }),
   },
   workbox: {
     name: 'workbox',
@@ -58,6 +65,10 @@ export const VARIANTS: Record<VariantName, Variant> = {
         : benchPage({ dataset, viewers: '2', worker: 'accelerator', pagebatch: 'off', ...RECOMMENDED }),
     httpCache: true,
     comparison: true,
+    // The same page as plain's, plus the worker and enableTileAccelerator(viewer)
+    // with its defaults. There is no companion for a foreign DZI, so no page
+    // batches either: the worker fetches each tile from the host itself.
+    dziPage: (tileSource) => benchPage({ tileSource, worker: 'accelerator' }),
   },
   'no-prefetch': {
     name: 'no-prefetch',
@@ -80,6 +91,10 @@ export const VARIANTS: Record<VariantName, Variant> = {
         : benchPage({ dataset, viewers: '2', worker: 'accelerator', ...RECOMMENDED }),
     httpCache: true,
     comparison: true,
+    // The drop-in with a companion: it serves the same DZI folder as dataset
+    // "scan" (layout read from scan.dzi), so each view leaves the page as one
+    // batch; with the README's viewer settings, or there is nothing to batch.
+    dziPage: (tileSource) => benchPage({ tileSource, worker: 'accelerator', companion: 'scan', ...RECOMMENDED }),
   },
 };
 
@@ -102,7 +117,7 @@ export const MODES: Record<ModeName, Mode> = {
     http2: false,
     shape: 'fixed',
     variants: ['plain', 'workbox', 'tuned', 'accelerator', 'no-prefetch', 'page-batch'],
-    scenarios: ['home', 'zoom', 'pan', 'tour', 'reload', 'warm-zoom', 'compare', 'compare-zoom', 'returning'],
+    scenarios: ['home', 'zoom', 'pan', 'tour', 'reload', 'warm-zoom', 'compare', 'compare-zoom', 'returning', 'dzi', 'dzi-zoom', 'dzi-reload'],
     floor: true,
   },
   h2: {
@@ -135,6 +150,12 @@ export const SCENARIO_LABELS: Record<ScenarioName, string> = {
   compare: 'comparison: two viewers, cold home',
   'compare-zoom': 'comparison: two viewers, cold zoom 2x',
   returning: 'returning visitor, new image (cold home view; worker active, tiers hold another dataset)',
+  dzi: 'drop-in: cold home view of a DZI on another origin (incl. page start)',
+  'dzi-zoom': 'drop-in: cold zoom in one level (2x) on that DZI',
+  'dzi-reload': 'drop-in: warm reload of that DZI',
 };
 
-export const WARM_SCENARIOS: ScenarioName[] = ['reload', 'warm-zoom'];
+/** The drop-in scenarios: a session of their own, on the DZI host (see dzi-pyramid.ts). */
+export const DZI_SCENARIOS: ScenarioName[] = ['dzi', 'dzi-zoom', 'dzi-reload'];
+
+export const WARM_SCENARIOS: ScenarioName[] = ['reload', 'warm-zoom', 'dzi-reload'];
