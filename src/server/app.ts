@@ -47,6 +47,12 @@ export interface AppOptions {
   maxConcurrentRequests?: number;
   maxOpenBatchStreams?: number;
   maxUpstreamReads?: number;
+  /**
+   * The event loop's current lag in ms (the Node adapter passes loop-lag.ts);
+   * past `maxLoopLagMs` new requests get 503 OVERLOADED at once.
+   */
+  loopLagMs?: () => number;
+  maxLoopLagMs?: number;
 }
 
 export interface CompanionApp {
@@ -71,6 +77,8 @@ export function createApp(options: AppOptions): CompanionApp {
   const admission = new Admission({
     maxRequests: options.maxConcurrentRequests ?? DEFAULTS.maxConcurrentRequests,
     maxStreams: options.maxOpenBatchStreams ?? DEFAULTS.maxOpenBatchStreams,
+    ...(options.loopLagMs ? { loopLagMs: options.loopLagMs } : {}),
+    maxLoopLagMs: options.maxLoopLagMs ?? DEFAULTS.maxLoopLagMs,
   });
   const auth = { authToken: options.authToken, adminToken: options.adminToken };
   const maxUrlLength = options.maxUrlLength ?? DEFAULTS.maxUrlLength;

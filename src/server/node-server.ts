@@ -10,6 +10,7 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { createApp, type AppOptions, type CompanionApp } from './app.ts';
 import { DEFAULTS } from './defaults.ts';
+import { LoopLag } from './loop-lag.ts';
 
 /**
  * Socket timeouts, set deliberately (Node's defaults hold a slow client for
@@ -68,7 +69,9 @@ function withStaticPage(api: Hono, root: string): Hono {
 }
 
 export async function startCompanion(options: CompanionServerOptions): Promise<RunningCompanion> {
-  const companion = createApp(options);
+  // Measured here, not in the app: only Node has a loop that accepts one connection per turn.
+  const lag = new LoopLag();
+  const companion = createApp({ loopLagMs: () => lag.lagMs(), ...options });
   const site = options.staticDir ? withStaticPage(companion.app, options.staticDir) : companion.app;
   const host = options.host ?? '127.0.0.1';
   const { intercept } = options;
@@ -104,12 +107,14 @@ export async function startCompanion(options: CompanionServerOptions): Promise<R
   // Without a 'timeout' listener, Node destroys a socket idle this long (its stream is then cancelled).
   server.setTimeout(timeouts.socketIdleTimeoutMs);
   if ('keepAliveTimeout' in server) server.keepAliveTimeout = timeouts.keepAliveTimeoutMs;
+  lag.start();
   const { port } = server.address() as AddressInfo;
   return {
     ...companion,
     url: `${options.tls ? 'https' : 'http'}://${host}:${port}`,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        lag.stop();
         if ('closeAllConnections' in server) server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
       }),
