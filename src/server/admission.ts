@@ -7,9 +7,11 @@
  * - batch answers streaming (from their start until the client has read the
  *   end frame, cancelled, or been cut off by the socket idle timeout).
  * And one pressure signal: on Node, how far the event loop lags (loop-lag.ts).
- * Past `maxLoopLagMs` every new request is refused at once, because a new
- * connection waits for one whole loop turn per connection queued before it,
- * whether or not the caps above are reached.
+ * Past `maxLoopLagMs` the first request of every new connection is refused at
+ * once: a new connection waits one whole loop turn per connection queued
+ * before it, whether or not the caps above are reached, so a burst of new
+ * connections must be turned away cheaply. Requests on connections already
+ * open (keep-alive clients, browsers) are not: they queue for nothing.
  * Platform-free: it runs on Node and on Workers alike.
  */
 import type { MiddlewareHandler } from 'hono';
@@ -20,6 +22,8 @@ export interface AdmissionOptions {
   maxStreams: number;
   /** The event loop's current lag in ms (Node adapter); omitted, never refused for lag. */
   loopLagMs?: () => number;
+  /** Whether this request is the first on its connection (Node adapter); omitted, every request is. */
+  firstOnConnection?: (request: Request) => boolean;
   /** Lag past which new requests are refused (ms). */
   maxLoopLagMs: number;
 }
@@ -34,7 +38,7 @@ export interface AdmissionReport {
   maxLoopLagMs: number;
   /** Requests and streams refused with 503 since start… */
   rejected: number;
-  /** …of which for event-loop lag. */
+  /** …of which new connections refused for event-loop lag. */
   rejectedForLag: number;
 }
 
@@ -54,7 +58,7 @@ export class Admission {
     return async (c, next) => {
       if (exempt(c.req.path)) return next();
       const lag = this.#options.loopLagMs?.() ?? 0;
-      if (lag > this.#options.maxLoopLagMs) {
+      if (lag > this.#options.maxLoopLagMs && (this.#options.firstOnConnection?.(c.req.raw) ?? true)) {
         this.#rejected += 1;
         this.#rejectedForLag += 1;
         throw new TileError('OVERLOADED', `The companion is ${lag} ms behind on its work; retry shortly.`);

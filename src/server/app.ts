@@ -48,10 +48,12 @@ export interface AppOptions {
   maxOpenBatchStreams?: number;
   maxUpstreamReads?: number;
   /**
-   * The event loop's current lag in ms (the Node adapter passes loop-lag.ts);
-   * past `maxLoopLagMs` new requests get 503 OVERLOADED at once.
+   * The event loop's current lag in ms (the Node adapter passes loop-lag.ts)
+   * and whether a request opened its connection: past `maxLoopLagMs`, the
+   * first request of a new connection gets 503 OVERLOADED at once.
    */
   loopLagMs?: () => number;
+  firstOnConnection?: (request: Request) => boolean;
   maxLoopLagMs?: number;
 }
 
@@ -78,6 +80,7 @@ export function createApp(options: AppOptions): CompanionApp {
     maxRequests: options.maxConcurrentRequests ?? DEFAULTS.maxConcurrentRequests,
     maxStreams: options.maxOpenBatchStreams ?? DEFAULTS.maxOpenBatchStreams,
     ...(options.loopLagMs ? { loopLagMs: options.loopLagMs } : {}),
+    ...(options.firstOnConnection ? { firstOnConnection: options.firstOnConnection } : {}),
     maxLoopLagMs: options.maxLoopLagMs ?? DEFAULTS.maxLoopLagMs,
   });
   const auth = { authToken: options.authToken, adminToken: options.adminToken };

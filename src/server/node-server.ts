@@ -52,6 +52,29 @@ export interface RunningCompanion extends CompanionApp {
   close(): Promise<void>;
 }
 
+/** What @hono/node-server passes as the app's env: the Node request it came from. */
+interface NodeEnv {
+  incoming?: { socket?: object; stream?: { session?: object } };
+}
+
+/** Which requests are the first on their connection (HTTP/1.1 keep-alive, or an HTTP/2 session). */
+class FirstRequests {
+  readonly #seen = new WeakSet<object>();
+  readonly #first = new WeakSet<Request>();
+
+  note(request: Request, env: NodeEnv): void {
+    // HTTP/2: one session carries every stream of the connection.
+    const socket = env?.incoming?.stream?.session ?? env?.incoming?.socket;
+    if (!socket || this.#seen.has(socket)) return;
+    this.#seen.add(socket);
+    this.#first.add(request);
+  }
+
+  isFirst(request: Request): boolean {
+    return this.#first.has(request);
+  }
+}
+
 function withStaticPage(api: Hono, root: string): Hono {
   const site = new Hono();
   site.route('/', api);
@@ -71,13 +94,15 @@ function withStaticPage(api: Hono, root: string): Hono {
 export async function startCompanion(options: CompanionServerOptions): Promise<RunningCompanion> {
   // Measured here, not in the app: only Node has a loop that accepts one connection per turn.
   const lag = new LoopLag();
-  const companion = createApp({ loopLagMs: () => lag.lagMs(), ...options });
+  const connections = new FirstRequests();
+  const companion = createApp({ loopLagMs: () => lag.lagMs(), firstOnConnection: (request) => connections.isFirst(request), ...options });
   const site = options.staticDir ? withStaticPage(companion.app, options.staticDir) : companion.app;
   const host = options.host ?? '127.0.0.1';
   const { intercept } = options;
-  const fetch = intercept
-    ? async (request: Request) => (await intercept(request)) ?? site.fetch(request)
-    : site.fetch;
+  const fetch = async (request: Request, env: NodeEnv) => {
+    connections.note(request, env);
+    return (intercept ? await intercept(request) : undefined) ?? site.fetch(request, env);
+  };
   const timeouts: ServerTimeouts = {
     headersTimeoutMs: DEFAULTS.headersTimeoutMs,
     requestTimeoutMs: DEFAULTS.requestTimeoutMs,
