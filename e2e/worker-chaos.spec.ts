@@ -8,8 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunningCompanion } from '../src/server/node-server.ts';
 import type { Page } from '@playwright/test';
-import { expect, test } from './support/fixtures.ts';
-import { startOwnCompanion, statsByMessage } from './support/worker.ts';
+import { expect, test, zoomBy } from './support/fixtures.ts';
+import { recordTileStatuses, startOwnCompanion, statsByMessage, stopWorkers, type WorkerReport } from './support/worker.ts';
 
 const isBatch = (request: Request) => new URL(request.url).pathname.endsWith('/batch');
 
@@ -134,4 +134,146 @@ async function expectStoreEqualsFiles(page: Page): Promise<void> {
     const file = await readFile(join('data/tiles/sample', level!, x!, `${y}.jpg`));
     expect(Buffer.from(bytes).equals(file), key).toBe(true);
   }
+}
+
+/** What another database holds, and the room Chromium's quota leaves above it. */
+const FILLER_BYTES = 4 * 1024 * 1024;
+const ROOM_BYTES = 2 * 1024 * 1024;
+
+/** Companion tile reads so far: single tiles plus tiles asked for in batches. */
+const companionTiles = (own: RunningCompanion) => own.stats.dataset('sample').tileRequests + own.stats.dataset('sample').batchTiles;
+
+test('a full origin quota: Chromium refuses the writes, the worker evicts and stores again, every tile of the final view is drawn', async ({ page, context }) => {
+  test.setTimeout(120_000);
+  const own = await startOwnCompanion();
+  try {
+    // Chromium's quota for the origin is set, then another database takes most of it (the
+    // issue's profile). The worker's budget (half the quota) is far above the room left, so
+    // only QuotaExceededErrors can make it evict. (The override must come before the origin
+    // first uses storage: Chromium ignored one set afterwards.)
+    await page.goto(`${own.url}/api/tiles/sample/info`); // a document of the origin, without the worker
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: own.url, quotaSize: FILLER_BYTES + ROOM_BYTES });
+    // In chunks: Chromium refuses a transaction that would not fit twice over (measured).
+    await page.evaluate(async ({ bytes, chunk }) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const open = indexedDB.open('another-app', 1);
+        open.onupgradeneeded = () => open.result.createObjectStore('files');
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
+      for (let offset = 0; offset < bytes; offset += chunk) {
+        const payload = new Uint8Array(chunk);
+        for (let i = 0; i < chunk; i += 65_536) crypto.getRandomValues(payload.subarray(i, i + 65_536));
+        await new Promise((resolve, reject) => {
+          const tx = db.transaction('files', 'readwrite');
+          tx.objectStore('files').put(new Blob([payload]), offset);
+          tx.oncomplete = resolve;
+          tx.onabort = () => reject(tx.error);
+        });
+      }
+      db.close();
+    }, { bytes: FILLER_BYTES, chunk: 128 * 1024 });
+
+    await page.goto(`${own.url}/?drawer=canvas&pagebatch=off&prefetch=off`);
+    await page.waitForFunction(() => window.demo?.fullyLoaded === true, null, { timeout: 30_000 });
+    // Five views, ~3 MB of tiles: more than the room, while the last view alone fits in it.
+    for (const factor of [4, 4]) await zoomBy(page, factor);
+    await panRight(page);
+    const lastView = recordTileStatuses(page);
+    await panRight(page);
+    await expectViewComplete(page);
+
+    // The quota was real: a write past it fails in this browser.
+    expect(await page.evaluate(writeFails, 2 * 1024 * 1024)).toBe('QuotaExceededError');
+    const underPressure = await settledStats(page);
+    expect(underPressure.idbEvictions).toBeGreaterThan(0);
+    // Evicted for the quota, not the budget: the store holds far less than its budget.
+    expect(underPressure.idb.bytes).toBeLessThan(underPressure.idb.budget / 2);
+
+    // After the pressure the last view's new tiles are stored: a new worker serves every one
+    // of them from IndexedDB, and the companion is asked for none. Every entry equals its file.
+    // (Tiles the worker answered from memory are not written again; the new ones must be.)
+    const urls = [...new Set(lastView.filter((r) => r.source === 'batch').map((r) => r.url))];
+    expect(urls.length).toBeGreaterThan(10);
+    // The writes follow the answers: wait for the last ones to land.
+    const wanted = urls.map((url) => /\/(\d+\/\d+\/\d+)\.jpg$/.exec(url)![1]!);
+    await expect.poll(async () => { const stored = await storedTiles(page); return wanted.filter((k) => !stored.has(k)).length; }, { timeout: 15_000 }).toBe(0);
+    await expectStoreEqualsFiles(page);
+    await stopWorkers(context, page);
+    const before = companionTiles(own);
+    const sources = await page.evaluate(
+      (list) => Promise.all(list.map(async (url) => { const r = await fetch(url); return `${r.status} ${r.headers.get('x-tile-source')}`; })),
+      urls,
+    );
+    expect(sources).toEqual(urls.map(() => '200 idb'));
+    expect(companionTiles(own) - before).toBe(0);
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: own.url });
+    await cdp.detach();
+  } finally {
+    await own.close();
+  }
+});
+
+/** The `z/x/y` of every tile in the worker's IndexedDB store, read from the page. */
+async function storedTiles(page: Page): Promise<Set<string>> {
+  const keys = await page.evaluate(
+    () =>
+      new Promise<string[]>((resolve, reject) => {
+        const open = indexedDB.open('tile-accelerator');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const all = open.result.transaction('tiles').objectStore('tiles').getAllKeys();
+          all.onerror = () => reject(all.error);
+          all.onsuccess = () => {
+            resolve(all.result.map(String));
+            open.result.close();
+          };
+        };
+      }),
+  );
+  return new Set(keys.map((key) => key.replace(/^[^/]+\//, '')));
+}
+
+/** Pans one view width to the right, at once, and waits for the new view. */
+async function panRight(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    window.demo.fullyLoaded = false;
+    const viewport = window.demo.viewer!.viewport;
+    const center = viewport.getCenter(true);
+    center.x += viewport.getBounds(true).width;
+    viewport.panTo(center, true);
+  });
+  await page.waitForFunction(() => window.demo?.fullyLoaded === true, null, { timeout: 30_000 });
+}
+
+/** Waits until no batch is pending or in flight, so the worker's counts are final. */
+async function settledStats(page: Page): Promise<WorkerReport> {
+  await expect
+    .poll(async () => {
+      const s = (await statsByMessage(page)) as WorkerReport & { queue: { pending: number; inFlight: number } };
+      return s.queue.pending + s.queue.inFlight;
+    })
+    .toBe(0);
+  return statsByMessage(page);
+}
+
+/** In the page: writes `bytes` to a scratch database; the error's name, or 'stored'. */
+async function writeFails(bytes: number): Promise<string> {
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    const open = indexedDB.open('quota-probe', 1);
+    open.onupgradeneeded = () => open.result.createObjectStore('files');
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = () => reject(open.error);
+  });
+  const payload = new Uint8Array(bytes);
+  for (let i = 0; i < bytes; i += 65_536) crypto.getRandomValues(payload.subarray(i, i + 65_536));
+  const outcome = await new Promise<string>((resolve) => {
+    const tx = db.transaction('files', 'readwrite');
+    tx.objectStore('files').put(new Blob([payload]), 'probe');
+    tx.oncomplete = () => resolve('stored');
+    tx.onabort = () => resolve(tx.error?.name ?? 'aborted');
+  });
+  db.close();
+  return outcome;
 }

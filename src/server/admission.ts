@@ -6,6 +6,12 @@
  * - requests being handled (from arrival until their response starts);
  * - batch answers streaming (from their start until the client has read the
  *   end frame, cancelled, or been cut off by the socket idle timeout).
+ * And one pressure signal: on Node, how far the event loop lags (loop-lag.ts).
+ * Past `maxLoopLagMs` the first request of every new connection is refused at
+ * once: a new connection waits one whole loop turn per connection queued
+ * before it, whether or not the caps above are reached, so a burst of new
+ * connections must be turned away cheaply. Requests on connections already
+ * open (keep-alive clients, browsers) are not: they queue for nothing.
  * Platform-free: it runs on Node and on Workers alike.
  */
 import type { MiddlewareHandler } from 'hono';
@@ -14,6 +20,12 @@ import { TileError } from '../shared/errors.ts';
 export interface AdmissionOptions {
   maxRequests: number;
   maxStreams: number;
+  /** The event loop's current lag in ms (Node adapter); omitted, never refused for lag. */
+  loopLagMs?: () => number;
+  /** Whether this request is the first on its connection (Node adapter); omitted, every request is. */
+  firstOnConnection?: (request: Request) => boolean;
+  /** Lag past which new requests are refused (ms). */
+  maxLoopLagMs: number;
 }
 
 export interface AdmissionReport {
@@ -21,8 +33,13 @@ export interface AdmissionReport {
   maxRequests: number;
   openStreams: number;
   maxStreams: number;
-  /** Requests and streams refused with 503 since start. */
+  /** Event-loop lag now and its cap (ms); null where it is not measured (Workers). */
+  loopLagMs: number | null;
+  maxLoopLagMs: number;
+  /** Requests and streams refused with 503 since start… */
   rejected: number;
+  /** …of which new connections refused for event-loop lag. */
+  rejectedForLag: number;
 }
 
 export class Admission {
@@ -30,6 +47,7 @@ export class Admission {
   #requests = 0;
   #streams = 0;
   #rejected = 0;
+  #rejectedForLag = 0;
 
   constructor(options: AdmissionOptions) {
     this.#options = options;
@@ -39,6 +57,12 @@ export class Admission {
   middleware(exempt: (path: string) => boolean = () => false): MiddlewareHandler {
     return async (c, next) => {
       if (exempt(c.req.path)) return next();
+      const lag = this.#options.loopLagMs?.() ?? 0;
+      if (lag > this.#options.maxLoopLagMs && (this.#options.firstOnConnection?.(c.req.raw) ?? true)) {
+        this.#rejected += 1;
+        this.#rejectedForLag += 1;
+        throw new TileError('OVERLOADED', `The companion is ${lag} ms behind on its work; retry shortly.`);
+      }
       if (this.#requests >= this.#options.maxRequests) {
         this.#rejected += 1;
         throw new TileError('OVERLOADED', `The companion is handling ${this.#requests} requests already; retry shortly.`);
@@ -73,7 +97,10 @@ export class Admission {
       maxRequests: this.#options.maxRequests,
       openStreams: this.#streams,
       maxStreams: this.#options.maxStreams,
+      loopLagMs: this.#options.loopLagMs ? this.#options.loopLagMs() : null,
+      maxLoopLagMs: this.#options.maxLoopLagMs,
       rejected: this.#rejected,
+      rejectedForLag: this.#rejectedForLag,
     };
   }
 }

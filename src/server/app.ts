@@ -47,6 +47,14 @@ export interface AppOptions {
   maxConcurrentRequests?: number;
   maxOpenBatchStreams?: number;
   maxUpstreamReads?: number;
+  /**
+   * The event loop's current lag in ms (the Node adapter passes loop-lag.ts)
+   * and whether a request opened its connection: past `maxLoopLagMs`, the
+   * first request of a new connection gets 503 OVERLOADED at once.
+   */
+  loopLagMs?: () => number;
+  firstOnConnection?: (request: Request) => boolean;
+  maxLoopLagMs?: number;
 }
 
 export interface CompanionApp {
@@ -71,6 +79,9 @@ export function createApp(options: AppOptions): CompanionApp {
   const admission = new Admission({
     maxRequests: options.maxConcurrentRequests ?? DEFAULTS.maxConcurrentRequests,
     maxStreams: options.maxOpenBatchStreams ?? DEFAULTS.maxOpenBatchStreams,
+    ...(options.loopLagMs ? { loopLagMs: options.loopLagMs } : {}),
+    ...(options.firstOnConnection ? { firstOnConnection: options.firstOnConnection } : {}),
+    maxLoopLagMs: options.maxLoopLagMs ?? DEFAULTS.maxLoopLagMs,
   });
   const auth = { authToken: options.authToken, adminToken: options.adminToken };
   const maxUrlLength = options.maxUrlLength ?? DEFAULTS.maxUrlLength;

@@ -62,6 +62,12 @@ export const DEFAULTS = {
   maxOpenBatchStreams: 32,
   /** Tile reads from the store at once (all formats of one tile count once); past it: 503 OVERLOADED. */
   maxUpstreamReads: 256,
+  /**
+   * Event-loop lag past which new API requests get 503 OVERLOADED at once (ms,
+   * Node only): each queued connection costs a loop turn before the next is
+   * accepted, so a lagging loop would leave new clients unanswered (loop-lag.ts).
+   */
+  maxLoopLagMs: 100,
   /** Seconds a client is asked to wait after a 503 (Retry-After). */
   overloadRetryAfterSeconds: 1,
   /** Node server: request headers must arrive within (ms)… */

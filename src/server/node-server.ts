@@ -10,6 +10,7 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { createApp, type AppOptions, type CompanionApp } from './app.ts';
 import { DEFAULTS } from './defaults.ts';
+import { LoopLag } from './loop-lag.ts';
 
 /**
  * Socket timeouts, set deliberately (Node's defaults hold a slow client for
@@ -51,6 +52,29 @@ export interface RunningCompanion extends CompanionApp {
   close(): Promise<void>;
 }
 
+/** What @hono/node-server passes as the app's env: the Node request it came from. */
+interface NodeEnv {
+  incoming?: { socket?: object; stream?: { session?: object } };
+}
+
+/** Which requests are the first on their connection (HTTP/1.1 keep-alive, or an HTTP/2 session). */
+class FirstRequests {
+  readonly #seen = new WeakSet<object>();
+  readonly #first = new WeakSet<Request>();
+
+  note(request: Request, env: NodeEnv): void {
+    // HTTP/2: one session carries every stream of the connection.
+    const socket = env?.incoming?.stream?.session ?? env?.incoming?.socket;
+    if (!socket || this.#seen.has(socket)) return;
+    this.#seen.add(socket);
+    this.#first.add(request);
+  }
+
+  isFirst(request: Request): boolean {
+    return this.#first.has(request);
+  }
+}
+
 function withStaticPage(api: Hono, root: string): Hono {
   const site = new Hono();
   site.route('/', api);
@@ -68,13 +92,17 @@ function withStaticPage(api: Hono, root: string): Hono {
 }
 
 export async function startCompanion(options: CompanionServerOptions): Promise<RunningCompanion> {
-  const companion = createApp(options);
+  // Measured here, not in the app: only Node has a loop that accepts one connection per turn.
+  const lag = new LoopLag();
+  const connections = new FirstRequests();
+  const companion = createApp({ loopLagMs: () => lag.lagMs(), firstOnConnection: (request) => connections.isFirst(request), ...options });
   const site = options.staticDir ? withStaticPage(companion.app, options.staticDir) : companion.app;
   const host = options.host ?? '127.0.0.1';
   const { intercept } = options;
-  const fetch = intercept
-    ? async (request: Request) => (await intercept(request)) ?? site.fetch(request)
-    : site.fetch;
+  const fetch = async (request: Request, env: NodeEnv) => {
+    connections.note(request, env);
+    return (intercept ? await intercept(request) : undefined) ?? site.fetch(request, env);
+  };
   const timeouts: ServerTimeouts = {
     headersTimeoutMs: DEFAULTS.headersTimeoutMs,
     requestTimeoutMs: DEFAULTS.requestTimeoutMs,
@@ -104,12 +132,14 @@ export async function startCompanion(options: CompanionServerOptions): Promise<R
   // Without a 'timeout' listener, Node destroys a socket idle this long (its stream is then cancelled).
   server.setTimeout(timeouts.socketIdleTimeoutMs);
   if ('keepAliveTimeout' in server) server.keepAliveTimeout = timeouts.keepAliveTimeoutMs;
+  lag.start();
   const { port } = server.address() as AddressInfo;
   return {
     ...companion,
     url: `${options.tls ? 'https' : 'http'}://${host}:${port}`,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        lag.stop();
         if ('closeAllConnections' in server) server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
       }),

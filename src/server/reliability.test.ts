@@ -67,6 +67,19 @@ describe('admission', () => {
     expect(admission.report()).toMatchObject({ activeRequests: 0, rejected: 1 });
   });
 
+  it('answers 503 OVERLOADED with Retry-After while the event loop lags past its cap, stats excepted', async () => {
+    let lag = 150;
+    const { app, admission } = createApp({ source: source(), loopLagMs: () => lag, maxLoopLagMs: 100 });
+    const refused = await app.request('/api/tiles/d/batch?tiles=4/0/0.jpg', { headers: { Accept: BATCH_CONTENT_TYPE } });
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('Retry-After')).toBe('1');
+    expect((await app.request('/api/tiles/d/4/0/0.jpg')).status).toBe(503);
+    expect((await app.request('/api/tiles/d/cache-stats')).status).toBe(200);
+    lag = 100; // at the cap, not past it
+    expect((await app.request('/api/tiles/d/4/0/0.jpg')).status).toBe(200);
+    expect(admission.report()).toMatchObject({ loopLagMs: 100, maxLoopLagMs: 100, rejected: 2, rejectedForLag: 2, openStreams: 0 });
+  });
+
   it('caps open batch streams, and frees a slot when a stream is read to the end or cancelled', async () => {
     const { app, admission } = createApp({ source: source(), maxOpenBatchStreams: 1 });
     const first = await app.request('/api/tiles/d/batch?tiles=4/0/0.jpg', { headers: { Accept: BATCH_CONTENT_TYPE } });

@@ -7,7 +7,7 @@
  *   enforced in the same transaction as the write, evicting the least
  *   recently accessed tiles. A QuotaExceededError (the disk or origin is full
  *   below our budget) evicts max(2 × the write's bytes, 10% of what the store
- *   holds) of the least recently accessed tiles, then retries once.
+ *   holds) of the least recently accessed tiles, then retries (twice at most).
  * - A connection found closed is dropped; the next operation reopens
  *   (tile-db.ts also drops terminated and blocking ones).
  *   Tiles pinned by an offline region (`regions`) are never evicted; they
@@ -89,14 +89,14 @@ export class IdbTier {
     const records: TileRecord[] = tiles
       .filter(({ tile }) => tile.body.size <= budget)
       .map(({ key, tile }) => ({ key, blob: tile.body, bytes: tile.body.size, contentType: tile.contentType, etag: tile.etag, storedAt: tile.storedAt, lastAccess: now }));
-    for (let attempt = 0; attempt < 2; attempt += 1) {
+    for (let attempt = 0; attempt < QUOTA_ATTEMPTS; attempt += 1) {
       try {
         const db = await this.#handle.get();
         if (!db) return;
         await this.#write(db, records, budget);
         return;
       } catch (error) {
-        if (attempt === 0 && isQuotaError(error)) {
+        if (attempt < QUOTA_ATTEMPTS - 1 && isQuotaError(error)) {
           // The disk or the origin's quota is full well below our budget: make room for this
           // write relative to what the store holds and what the write needs, then try once more.
           const needs = records.reduce((sum, r) => sum + r.bytes, 0);
@@ -198,24 +198,33 @@ export class IdbTier {
   /**
    * After a QuotaExceededError: deletes least recently accessed, unpinned
    * tiles until max(2 × `needs`, 10% of the bytes held) are freed.
+   * The deletes go in a transaction that writes nothing, and the byte total
+   * in a second one once the space is free: at its quota Chromium refuses
+   * any transaction that puts even a small record (measured: deletes plus
+   * the usage record aborted with QuotaExceededError, deletes alone
+   * committed), which left the store frozen, evicting nothing.
    */
   async #evictBytes(db: TileDb, needs: number): Promise<void> {
     const tx = db.transaction(['tiles', 'meta'], 'readwrite');
-    const usage = await readUsage(tx.objectStore('meta'));
-    const target = Math.max(2 * needs, Math.ceil(usage.bytes * 0.1));
+    const held = await readUsage(tx.objectStore('meta'));
+    const target = Math.max(2 * needs, Math.ceil(held.bytes * 0.1));
     let freed = 0;
     let evicted = 0;
     for (let cursor = await tx.objectStore('tiles').index('by-access').openCursor(); cursor && freed < target; cursor = await cursor.continue()) {
       if (cursor.value.regions?.length) continue; // pinned by an offline region
-      usage.bytes -= cursor.value.bytes;
-      usage.entries -= 1;
       freed += cursor.value.bytes;
       evicted += 1;
       await cursor.delete();
     }
-    await tx.objectStore('meta').put(usage);
     await tx.done;
-    if (evicted) this.#options.onEvict?.(evicted, freed);
+    if (!evicted) return;
+    this.#options.onEvict?.(evicted, freed);
+    const meta = db.transaction('meta', 'readwrite');
+    const usage = await readUsage(meta.store);
+    usage.bytes -= freed;
+    usage.entries -= evicted;
+    await meta.store.put(usage);
+    await meta.done;
   }
 
   /**
@@ -273,6 +282,14 @@ async function readUsage(meta: { get(key: string): Promise<unknown> }): Promise<
 function isClosedError(error: unknown): boolean {
   return error instanceof DOMException && error.name === 'InvalidStateError';
 }
+
+/**
+ * Writes tried per batch while the quota is full, with an eviction before
+ * each retry: Chromium refuses a transaction unless about twice its size is
+ * free (measured: 400 KB refused with 530 KB free), so one eviction of
+ * 2 × the write was sometimes just short.
+ */
+const QUOTA_ATTEMPTS = 3;
 
 function isQuotaError(error: unknown): boolean {
   return error instanceof DOMException && error.name === 'QuotaExceededError';
