@@ -36,6 +36,14 @@ describe('batch protocol', () => {
     expect(got).toEqual(frames);
   });
 
+  it('round-trips a long stream whose receive buffer is reused many times', async () => {
+    // 60 frames of distinct bytes through chunks that never line up with them.
+    const many = Array.from({ length: 60 }, (_, i): BatchFrame => ({ key: `9/${i}/0.jpg`, status: 200, contentType: 'image/jpeg', etag: '', body: new Uint8Array(3000 + i * 37).map((_, j) => (i * 31 + j) % 251) }));
+    const got: BatchFrame[] = [];
+    for await (const frame of readBatchStream(streamOf(wire(many), 4093))) got.push(frame);
+    expect(got).toEqual(many);
+  });
+
   it('hands out each frame as soon as its bytes are complete', () => {
     const bytes = wire(frames);
     const decoder = new BatchDecoder();

@@ -108,9 +108,14 @@ export class BatchDecoder {
   #append(chunk: Uint8Array): void {
     const live = this.#end - this.#start;
     if (this.#end + chunk.length > this.#data.length) {
-      const grown = new Uint8Array(Math.max(this.#data.length * 2, live + chunk.length, 4096));
-      grown.set(this.#data.subarray(this.#start, this.#end));
-      this.#data = grown;
+      // Reuse the buffer when the unread bytes and the chunk fit: growing on
+      // every wrap would double it over a stream's whole length, not its largest frame.
+      if (live + chunk.length <= this.#data.length) this.#data.copyWithin(0, this.#start, this.#end);
+      else {
+        const grown = new Uint8Array(Math.max(this.#data.length * 2, live + chunk.length, 4096));
+        grown.set(this.#data.subarray(this.#start, this.#end));
+        this.#data = grown;
+      }
       this.#start = 0;
       this.#end = live;
     }
