@@ -6,7 +6,8 @@
  *
  * Each tile gets the identity the per-tile route gives
  * `{apiPrefix}{dataset}/{z}/{x}/{y}.{ext}` (same key in the tiers). Hits in
- * memory or IndexedDB are written as frames at once; misses go through the
+ * memory are written as frames at once, those in IndexedDB once it answered,
+ * every body read in parallel (docs/worker.md); misses go through the
  * worker's batch client at visible priority (so they join the queue, dedupe
  * with per-tile and prefetch requests, leave as one upstream batch and are
  * stored by its hooks), each frame written the moment it arrives; then the
