@@ -16,11 +16,12 @@
  * body, dataset version unknown, misses while batching backs off) goes to
  * the network unchanged.
  */
-import { BATCH_CONTENT_TYPE, BATCH_MAGIC, MAX_BATCH_TILES, encodeEnd, encodeFrame, type BatchFrame } from '../shared/batch-protocol.ts';
+import { BATCH_CONTENT_TYPE, BATCH_MAGIC, MAX_BATCH_TILES, encodeEnd, encodeFrame, encodeFrameHead, type BatchFrame } from '../shared/batch-protocol.ts';
 import { TileError } from '../shared/errors.ts';
 import { type Accelerator } from './accelerator.ts';
 import type { BatchAnswer } from './batch-client.ts';
 import type { TileIdentity } from './tile-identity.ts';
+import type { StoredTile } from './stored-tile.ts';
 import type { Found } from './tile-store.ts';
 
 declare const self: ServiceWorkerGlobalScope;
@@ -53,6 +54,7 @@ export async function handlePageBatch(acc: Accelerator, request: Request, event?
   if (!wanted) return passThrough(acc, request);
   // Memory hits are known now; only the rest waits for IndexedDB.
   const inMemory = wanted.map(({ id }) => acc.store.memory.get(id.key));
+  if (inMemory.every((tile) => tile !== undefined)) return memoryAnswer(acc, wanted, inMemory as StoredTile[]);
   const looked = Promise.all(wanted.map(({ id }, i) => (inMemory[i] ? { tile: inMemory[i], tier: 'memory' as const } : acc.store.lookup(id))));
   // While batching backs off, misses go to the network: find them before answering.
   const found = acc.batching ? null : await looked;
@@ -116,6 +118,24 @@ export async function handlePageBatch(acc: Accelerator, request: Request, event?
     });
   event?.waitUntil(written.then(() => Promise.all(dones)).then(() => undefined));
   return new Response(stream, { headers: { 'Content-Type': BATCH_CONTENT_TYPE, 'Cache-Control': 'no-store', 'X-Tile-Source': 'worker' } });
+}
+
+/**
+ * Every tile in memory (a warm view): one Blob of frame heads and the tiles'
+ * own Blobs. The worker reads no tile body, just as the per-tile path answers
+ * `new Response(blob)`; the browser streams the parts to the page.
+ */
+function memoryAnswer(acc: Accelerator, wanted: Wanted[], tiles: StoredTile[]): Response {
+  acc.stats.requests += wanted.length;
+  const started = performance.now();
+  const parts: BlobPart[] = [BATCH_MAGIC];
+  wanted.forEach(({ key }, i) => {
+    const tile = tiles[i]!;
+    parts.push(encodeFrameHead({ key, status: 200, contentType: tile.contentType, etag: tile.etag }, tile.body.size), tile.body);
+    acc.stats.served('memory', tile.body.size, performance.now() - started);
+  });
+  parts.push(encodeEnd());
+  return new Response(new Blob(parts), { headers: { 'Content-Type': BATCH_CONTENT_TYPE, 'Cache-Control': 'no-store', 'X-Tile-Source': 'worker' } });
 }
 
 function passThrough(acc: Accelerator, request: Request): Promise<Response> {
