@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test as base, type Page } from '@playwright/test';
-import { BATCH_MAGIC, encodeFrame } from '../src/shared/batch-protocol.ts';
+import { BATCH_MAGIC, BatchDecoder, encodeFrame } from '../src/shared/batch-protocol.ts';
 import { LocalFolderSource } from '../src/server/sources/local-folder.ts';
 import { startCompanion, type RunningCompanion } from '../src/server/node-server.ts';
 import { TILES_DIR, expect, test, waitForFullyLoaded, zoomBy } from './support/fixtures.ts';
@@ -92,6 +92,37 @@ test('the worker answers page batches: a reload costs the companion nothing', as
   expect(worker.batches).toBe(1);
   expect(worker.hits.memory + worker.hits.idb - coldWorker.hits.memory - coldWorker.hits.idb).toBe(stats.finished);
   expect(stats.finished).toBe(cold.batchTiles - before.batchTiles);
+});
+
+test('the worker answers a page batch\'s hits itself and sends its misses upstream as ONE batch', async ({ page, counters }) => {
+  await page.goto('/?drawer=canvas&prefetch=off&stats=off&pagebatch=on');
+  await waitForFullyLoaded(page);
+  const post = (tiles: string[]) =>
+    page.evaluate(async (tiles) => {
+      const response = await fetch('/api/tiles/sample/batch', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/vnd.tile-accelerator.batch', 'X-Tile-Batch': 'page' },
+        body: JSON.stringify({ tiles }),
+      });
+      return { source: response.headers.get('X-Tile-Source'), bytes: [...new Uint8Array(await response.arrayBuffer())] };
+    }, tiles);
+  const warm = ['5/0/0.jpg', '5/1/0.jpg'];
+  const cold = ['5/2/0.jpg', '5/3/0.jpg', '5/4/0.jpg'];
+  await post(warm);
+  const before = counters();
+  const workerBefore = await statsByEndpoint(page);
+  const answer = await post([cold[0]!, ...warm, ...cold.slice(1)]);
+  expect(answer.source).toBe('worker');
+  const frames = new BatchDecoder().push(Uint8Array.from(answer.bytes));
+  expect(frames.map((f) => f.key).sort()).toEqual([...warm, ...cold].sort());
+  expect(frames.every((f) => f.status === 200 && f.body.length > 0)).toBe(true);
+  const after = counters();
+  // The three misses left together; the two hits never reached the companion.
+  expect(after.batchRequests - before.batchRequests).toBe(1);
+  expect(after.batchTiles - before.batchTiles).toBe(cold.length);
+  const worker = await statsByEndpoint(page);
+  expect(worker.hits.memory - workerBefore.hits.memory).toBe(warm.length);
+  expect(worker.hits.batch - workerBefore.hits.batch).toBe(cold.length);
 });
 
 /** Waits until every job page batching took on has been finished or failed. */

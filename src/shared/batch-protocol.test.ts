@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BatchDecoder, BATCH_MAGIC, encodeEnd, encodeFrame, readBatchStream, type BatchFrame } from './batch-protocol.ts';
+import { BatchDecoder, BATCH_MAGIC, encodeEnd, encodeFrame, encodeFrameHead, readBatchStream, type BatchFrame } from './batch-protocol.ts';
 
 const frames: BatchFrame[] = [
   { key: '3/1/2.jpg', status: 200, contentType: 'image/jpeg', etag: '"abc"', body: new Uint8Array([1, 2, 3, 255]) },
@@ -34,6 +34,21 @@ describe('batch protocol', () => {
     const got: BatchFrame[] = [];
     for await (const frame of readBatchStream(streamOf(wire(frames), chunk))) got.push(frame);
     expect(got).toEqual(frames);
+  });
+
+  it('round-trips a long stream whose receive buffer is reused many times', async () => {
+    // 60 frames of distinct bytes through chunks that never line up with them.
+    const many = Array.from({ length: 60 }, (_, i): BatchFrame => ({ key: `9/${i}/0.jpg`, status: 200, contentType: 'image/jpeg', etag: '', body: new Uint8Array(3000 + i * 37).map((_, j) => (i * 31 + j) % 251) }));
+    const got: BatchFrame[] = [];
+    for await (const frame of readBatchStream(streamOf(wire(many), 4093))) got.push(frame);
+    expect(got).toEqual(many);
+  });
+
+  it('a frame head followed by its body is the whole frame', () => {
+    for (const frame of frames) {
+      const head = encodeFrameHead(frame, frame.body.length);
+      expect(new Uint8Array([...head, ...frame.body])).toEqual(encodeFrame(frame));
+    }
   });
 
   it('hands out each frame as soon as its bytes are complete', () => {

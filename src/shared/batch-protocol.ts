@@ -37,11 +37,23 @@ function shortString(value: string, what: string): Uint8Array {
   return bytes;
 }
 
-export function encodeFrame(frame: BatchFrame): Uint8Array {
+export function encodeFrame(frame: BatchFrame): Uint8Array<ArrayBuffer> {
+  const head = encodeFrameHead(frame, frame.body.length);
+  const out = new Uint8Array(head.length + frame.body.length);
+  out.set(head);
+  out.set(frame.body, head.length);
+  return out;
+}
+
+/**
+ * A frame without its body: what goes before `bodyLength` bytes of body. A
+ * writer that holds the body as a Blob sends `[head, blob]` without reading it.
+ */
+export function encodeFrameHead(frame: Omit<BatchFrame, 'body'>, bodyLength: number): Uint8Array<ArrayBuffer> {
   const key = shortString(frame.key, 'key');
   const type = shortString(frame.contentType, 'content type');
   const etag = shortString(frame.etag, 'etag');
-  const out = new Uint8Array(2 + 1 + key.length + 1 + type.length + 1 + etag.length + 4 + frame.body.length);
+  const out = new Uint8Array(2 + 1 + key.length + 1 + type.length + 1 + etag.length + 4);
   const view = new DataView(out.buffer);
   let at = 0;
   view.setUint16(at, frame.status);
@@ -51,12 +63,11 @@ export function encodeFrame(frame: BatchFrame): Uint8Array {
     out.set(part, at + 1);
     at += 1 + part.length;
   }
-  view.setUint32(at, frame.body.length);
-  out.set(frame.body, at + 4);
+  view.setUint32(at, bodyLength);
   return out;
 }
 
-export function encodeEnd(): Uint8Array {
+export function encodeEnd(): Uint8Array<ArrayBuffer> {
   return encodeFrame({ key: '', status: 0, contentType: '', etag: '', body: new Uint8Array(0) });
 }
 
@@ -108,9 +119,14 @@ export class BatchDecoder {
   #append(chunk: Uint8Array): void {
     const live = this.#end - this.#start;
     if (this.#end + chunk.length > this.#data.length) {
-      const grown = new Uint8Array(Math.max(this.#data.length * 2, live + chunk.length, 4096));
-      grown.set(this.#data.subarray(this.#start, this.#end));
-      this.#data = grown;
+      // Reuse the buffer when the unread bytes and the chunk fit: growing on
+      // every wrap would double it over a stream's whole length, not its largest frame.
+      if (live + chunk.length <= this.#data.length) this.#data.copyWithin(0, this.#start, this.#end);
+      else {
+        const grown = new Uint8Array(Math.max(this.#data.length * 2, live + chunk.length, 4096));
+        grown.set(this.#data.subarray(this.#start, this.#end));
+        this.#data = grown;
+      }
       this.#start = 0;
       this.#end = live;
     }

@@ -6,7 +6,8 @@
  *
  * Each tile gets the identity the per-tile route gives
  * `{apiPrefix}{dataset}/{z}/{x}/{y}.{ext}` (same key in the tiers). Hits in
- * memory or IndexedDB are written as frames at once; misses go through the
+ * memory are written as frames at once, those in IndexedDB once it answered,
+ * every body read in parallel (docs/worker.md); misses go through the
  * worker's batch client at visible priority (so they join the queue, dedupe
  * with per-tile and prefetch requests, leave as one upstream batch and are
  * stored by its hooks), each frame written the moment it arrives; then the
@@ -15,11 +16,13 @@
  * body, dataset version unknown, misses while batching backs off) goes to
  * the network unchanged.
  */
-import { BATCH_CONTENT_TYPE, BATCH_MAGIC, MAX_BATCH_TILES, encodeEnd, encodeFrame, type BatchFrame } from '../shared/batch-protocol.ts';
+import { BATCH_CONTENT_TYPE, BATCH_MAGIC, MAX_BATCH_TILES, encodeEnd, encodeFrame, encodeFrameHead, type BatchFrame } from '../shared/batch-protocol.ts';
 import { TileError } from '../shared/errors.ts';
 import { type Accelerator } from './accelerator.ts';
 import type { BatchAnswer } from './batch-client.ts';
 import type { TileIdentity } from './tile-identity.ts';
+import type { StoredTile } from './stored-tile.ts';
+import type { Found } from './tile-store.ts';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -48,12 +51,14 @@ export function isPageBatch(acc: Accelerator, url: URL, request: Request): boole
 /** Answers a page batch from the tiers and the batch client, or passes it to the network unchanged. */
 export async function handlePageBatch(acc: Accelerator, request: Request, event?: ExtendableEvent): Promise<Response> {
   const wanted = await identities(acc, request);
-  const found = wanted && (await Promise.all(wanted.map(({ id }) => acc.store.lookup(id))));
-  const misses = wanted?.filter((_, i) => !found![i]) ?? [];
-  if (!wanted || !found || (misses.length > 0 && !acc.batching)) {
-    acc.stats.passedThrough += 1;
-    return fetch(request);
-  }
+  if (!wanted) return passThrough(acc, request);
+  // Memory hits are known now; only the rest waits for IndexedDB.
+  const inMemory = wanted.map(({ id }) => acc.store.memory.get(id.key));
+  if (inMemory.every((tile) => tile !== undefined)) return memoryAnswer(acc, wanted, inMemory as StoredTile[]);
+  const looked = Promise.all(wanted.map(({ id }, i) => (inMemory[i] ? { tile: inMemory[i], tier: 'memory' as const } : acc.store.lookup(id))));
+  // While batching backs off, misses go to the network: find them before answering.
+  const found = acc.batching ? null : await looked;
+  if (found?.some((hit) => !hit)) return passThrough(acc, request);
   acc.stats.requests += wanted.length;
   const started = performance.now();
   const stop = new AbortController();
@@ -70,9 +75,16 @@ export async function handlePageBatch(acc: Accelerator, request: Request, event?
   };
   write(BATCH_MAGIC);
 
-  // Misses join the queue first, so they leave together while the hits are written.
+  // Each hit's body is read at once, all in parallel, and written the moment
+  // it is read: a read is a round trip to the browser's blob store, and
+  // taking them one by one made a warm view wait for 40 of them in a row.
+  const hit = async (key: string, { tile, tier }: Found) => {
+    const body = new Uint8Array(await tile.body.arrayBuffer());
+    acc.stats.served(tier, body.length, performance.now() - started);
+    write(encodeFrame({ key, status: 200, contentType: tile.contentType, etag: tile.etag, body }));
+  };
   const dones: Array<Promise<void>> = [];
-  const answered = misses.map(async ({ key, id }) => {
+  const miss = async ({ key, id }: Wanted) => {
     let answer: BatchAnswer;
     try {
       answer = await acc.batch.request(id, acc.upstreamOf(id).batch!, { signal: stop.signal, priority: 'visible' });
@@ -87,22 +99,48 @@ export async function handlePageBatch(acc: Accelerator, request: Request, event?
     if (frame.status === 200 && frame.body.length > 0) acc.stats.served('batch', frame.body.length, performance.now() - started);
     else acc.stats.errors += 1;
     write(encodeFrame({ ...frame, key }));
-  });
-  const hits = wanted.flatMap(({ key }, i) => (found[i] ? [{ key, hit: found[i] }] : []));
-  const written = (async () => {
-    for (const { key, hit } of hits) {
-      const body = new Uint8Array(await hit.tile.body.arrayBuffer());
-      acc.stats.served(hit.tier, body.length, performance.now() - started);
-      write(encodeFrame({ key, status: 200, contentType: hit.tile.contentType, etag: hit.tile.etag, body }));
-    }
-    await Promise.all(answered);
-    write(encodeEnd());
-    if (!stop.signal.aborted) out.close();
-  })().catch((error: unknown) => {
-    if (!stop.signal.aborted) out.error(error);
-  });
+  };
+  const fromMemory = wanted.flatMap(({ key }, i) => (inMemory[i] ? [hit(key, { tile: inMemory[i], tier: 'memory' })] : []));
+  const rest = (async () => {
+    const all = found ?? (await looked);
+    // Misses are queued in one go, so they leave as one upstream batch.
+    const misses = wanted.flatMap((w, i) => (all[i] ? [] : [miss(w)]));
+    const fromIdb = wanted.flatMap(({ key }, i) => (all[i] && !inMemory[i] ? [hit(key, all[i])] : []));
+    await Promise.all([...misses, ...fromIdb]);
+  })();
+  const written = Promise.all([...fromMemory, rest])
+    .then(() => {
+      write(encodeEnd());
+      if (!stop.signal.aborted) out.close();
+    })
+    .catch((error: unknown) => {
+      if (!stop.signal.aborted) out.error(error);
+    });
   event?.waitUntil(written.then(() => Promise.all(dones)).then(() => undefined));
   return new Response(stream, { headers: { 'Content-Type': BATCH_CONTENT_TYPE, 'Cache-Control': 'no-store', 'X-Tile-Source': 'worker' } });
+}
+
+/**
+ * Every tile in memory (a warm view): one Blob of frame heads and the tiles'
+ * own Blobs. The worker reads no tile body, just as the per-tile path answers
+ * `new Response(blob)`; the browser streams the parts to the page.
+ */
+function memoryAnswer(acc: Accelerator, wanted: Wanted[], tiles: StoredTile[]): Response {
+  acc.stats.requests += wanted.length;
+  const started = performance.now();
+  const parts: BlobPart[] = [BATCH_MAGIC];
+  wanted.forEach(({ key }, i) => {
+    const tile = tiles[i]!;
+    parts.push(encodeFrameHead({ key, status: 200, contentType: tile.contentType, etag: tile.etag }, tile.body.size), tile.body);
+    acc.stats.served('memory', tile.body.size, performance.now() - started);
+  });
+  parts.push(encodeEnd());
+  return new Response(new Blob(parts), { headers: { 'Content-Type': BATCH_CONTENT_TYPE, 'Cache-Control': 'no-store', 'X-Tile-Source': 'worker' } });
+}
+
+function passThrough(acc: Accelerator, request: Request): Promise<Response> {
+  acc.stats.passedThrough += 1;
+  return fetch(request);
 }
 
 /** The tiles' identities, as the per-tile route would give them; null when the body is malformed or a version is unknown. */
