@@ -14,6 +14,7 @@ import { LocalFolderSource } from '../src/server/sources/local-folder.ts';
 import { startCompanion, type RunningCompanion } from '../src/server/node-server.ts';
 import { runDescribe } from '../src/cli/describe.ts';
 import { makeVipsPyramids, type VipsPyramids } from '../test/support/vips-pyramids.ts';
+import { IN_RUNNER } from './support/in-runner.ts';
 
 const OSD_SCRIPT = 'node_modules/openseadragon/build/openseadragon/openseadragon.min.js';
 const NAMES = ['dzi-default', 'dzi-256', 'dzi-png', 'iiif2', 'iiif3', 'zoomify', 'google', 'bare'];
@@ -25,7 +26,7 @@ test.beforeAll(async () => {
   test.setTimeout(180_000);
   pyramids = await makeVipsPyramids({ only: NAMES, width: 3000, height: 2000 });
   await runDescribe({ root: pyramids.root, dataset: 'bare', layout: 'zxy', force: false, log: () => {} });
-  companion = await startCompanion({ source: new LocalFolderSource(pyramids.root), staticDir: 'dist' });
+  companion = await startCompanion({ source: new LocalFolderSource(pyramids.root), staticDir: 'dist', ...IN_RUNNER });
 });
 
 test.afterAll(async () => {

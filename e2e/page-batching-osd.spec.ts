@@ -11,6 +11,7 @@ import { test as base, expect, type Page } from '@playwright/test';
 import { LocalFolderSource } from '../src/server/sources/local-folder.ts';
 import { startCompanion, type RunningCompanion } from '../src/server/node-server.ts';
 import { TILES_DIR, waitForFullyLoaded } from './support/fixtures.ts';
+import { IN_RUNNER } from './support/in-runner.ts';
 
 interface GatedCompanion extends RunningCompanion {
   /** Page batches wait at the gate while held. */
@@ -30,6 +31,7 @@ async function startGatedCompanion(): Promise<GatedCompanion> {
   let aborted = 0;
   const state = { failPageBatches: false };
   const companion = await startCompanion({
+    ...IN_RUNNER,
     source: new LocalFolderSource(TILES_DIR),
     staticDir: 'dist',
     intercept: async (request) => {

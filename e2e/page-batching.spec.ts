@@ -13,6 +13,7 @@ import { startCompanion, type RunningCompanion } from '../src/server/node-server
 import { TILES_DIR, expect, test, waitForFullyLoaded, zoomBy } from './support/fixtures.ts';
 import { test as recordingTest } from './support/viewer-fixtures.ts';
 import { statsByEndpoint } from './support/worker.ts';
+import { IN_RUNNER } from './support/in-runner.ts';
 
 /** Requests the page itself sends to the companion's tile API: batch POSTs and single tile GETs. */
 function recordTileApiRequests(page: Page): { batches: string[]; tiles: string[] } {
@@ -207,6 +208,7 @@ const cutting = base.extend<{ cutter: RunningCompanion & { cut(on: boolean): voi
   cutter: async ({}, use) => {
     const state = { cut: false };
     const companion = await startCompanion({
+      ...IN_RUNNER,
       source: new LocalFolderSource(TILES_DIR),
       staticDir: 'dist',
       intercept: async (request) => {

@@ -7,6 +7,7 @@ import { test as base, expect, type Page } from '@playwright/test';
 import { LocalFolderSource } from '../../src/server/sources/local-folder.ts';
 import { startCompanion, type RunningCompanion } from '../../src/server/node-server.ts';
 import type { DatasetCounters } from '../../src/server/stats.ts';
+import { IN_RUNNER } from './in-runner.ts';
 
 export const TILES_DIR = process.env.TILES_DIR ?? 'data/tiles';
 
@@ -17,7 +18,7 @@ interface Fixtures {
 export const test = base.extend<{ counters: (dataset?: string) => DatasetCounters }, Fixtures>({
   companion: [
     async ({}, use) => {
-      const companion = await startCompanion({ source: new LocalFolderSource(TILES_DIR), staticDir: 'dist' });
+      const companion = await startCompanion({ source: new LocalFolderSource(TILES_DIR), staticDir: 'dist', ...IN_RUNNER });
       await use(companion);
       await companion.close();
     },

@@ -10,6 +10,7 @@ import { startCompanion, type RunningCompanion } from '../../src/server/node-ser
 import { matchTilePath } from '../../src/shared/dataset-path.ts';
 import { TILES_DIR } from './fixtures.ts';
 import type { PrefetchStats, WorkerReport } from '../../src/shared/worker-report.ts';
+import { IN_RUNNER } from './in-runner.ts';
 
 export interface RecordingCompanion extends RunningCompanion {
   /** `dataset/z/x/y.ext` of every tile asked for upstream, in arrival order. */
@@ -27,6 +28,7 @@ export async function startRecordingCompanion(staticDir = 'dist'): Promise<Recor
   let open: () => void = () => {};
   let waiting = 0;
   const companion = await startCompanion({
+    ...IN_RUNNER,
     source: new LocalFolderSource(TILES_DIR),
     staticDir,
     intercept: async (request) => {

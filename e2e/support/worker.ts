@@ -9,6 +9,7 @@ import { LocalFolderSource } from '../../src/server/sources/local-folder.ts';
 import { startCompanion, type CompanionServerOptions, type RunningCompanion } from '../../src/server/node-server.ts';
 import { CONTROL_PROTOCOL_VERSION, controlRequest, parseControlReply, type WorkerReport } from '../../src/shared/worker-report.ts';
 import { TILES_DIR } from './fixtures.ts';
+import { IN_RUNNER } from './in-runner.ts';
 
 export type { WorkerReport };
 
@@ -38,7 +39,7 @@ export async function statsByEndpoint(page: Page): Promise<WorkerReport> {
 }
 
 export async function startOwnCompanion(options: Partial<CompanionServerOptions> = {}): Promise<RunningCompanion> {
-  return startCompanion({ source: new LocalFolderSource(TILES_DIR), staticDir: 'dist', ...options });
+  return startCompanion({ source: new LocalFolderSource(TILES_DIR), staticDir: 'dist', ...IN_RUNNER, ...options });
 }
 
 /** Stops every service worker of the context (DevTools' "stop"); the next fetch starts it afresh. */
