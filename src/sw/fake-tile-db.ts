@@ -4,7 +4,9 @@
  * make. A transaction works on a copy and commits at `tx.done`, so a write
  * that throws leaves nothing behind, as IndexedDB aborts it. `diskBytes`
  * makes a put throw QuotaExceededError once the tiles would exceed it (a
- * full disk, below any budget of ours).
+ * full disk, below any budget of ours); with `writeHeadroom` n, once they
+ * would exceed it with n − 1 more copies of the put (Chromium wants about
+ * twice a write's size free).
  */
 import type { TileDb, TileRecord } from './tile-db.ts';
 
@@ -13,6 +15,7 @@ type Row = Record<string, unknown> & { key: string };
 export class FakeTileDb {
   readonly stores: Record<string, Map<string, Row>> = { tiles: new Map(), meta: new Map() };
   diskBytes = Infinity;
+  writeHeadroom = 1;
   closed = false;
   /** Makes the next operation throw as a closing connection does. */
   failNextWith: DOMException | null = null;
@@ -53,6 +56,7 @@ export class FakeTileDb {
   #store(staged: Record<string, Map<string, Row>>, name: string) {
     const rows = () => staged[name]!;
     const diskBytes = () => this.diskBytes;
+    const headroom = () => this.writeHeadroom;
     const cursorOver = async (keys: string[]) => {
       let i = 0;
       const at = async (): Promise<unknown> => {
@@ -76,7 +80,7 @@ export class FakeTileDb {
       clear: async () => rows().clear(),
       put: async (value: Row) => {
         if (name === 'tiles') {
-          let total = (value as unknown as TileRecord).bytes;
+          let total = headroom() * (value as unknown as TileRecord).bytes;
           for (const [key, row] of rows()) if (key !== value.key) total += (row as unknown as TileRecord).bytes;
           if (total > diskBytes()) throw new DOMException('The disk is full.', 'QuotaExceededError');
         }

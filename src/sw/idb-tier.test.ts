@@ -88,6 +88,24 @@ describe('IdbTier under storage pressure', () => {
   });
 });
 
+describe('IdbTier under a quota that wants room to spare', () => {
+  it('frees more before each retry until the write fits, and stores it', async () => {
+    const db = new FakeTileDb();
+    seed(db, [record('pinned', jpeg(100), 0, 'image/jpeg', ['region-1']), ...Array.from({ length: 10 }, (_, i) => record(`d@v/1/0/${i}`, jpeg(100), i + 1))]);
+    db.diskBytes = 1100;
+    db.writeHeadroom = 8; // a 100-byte put needs 800 bytes free: the store must shrink to 300 bytes
+    const evictions: number[] = [];
+    const errors: string[] = [];
+    const tier = new IdbTier(new TileDbHandle(async () => db.asDb()), { ...options, onEvict: (n) => evictions.push(n), onError: (what) => errors.push(what) });
+    await tier.putMany([{ key: 'd@v/2/0/0', tile: { body: new Blob([jpeg(100)]), contentType: 'image/jpeg', etag: '', storedAt: 0 } }]);
+    expect(errors).toEqual([]);
+    expect(db.stores.tiles!.has('d@v/2/0/0')).toBe(true);
+    expect(db.stores.tiles!.has('pinned')).toBe(true);
+    // 1, 2 then 3 × max(2 × 100, 10% of what is held): 2, 4, then the last 4 unpinned tiles.
+    expect(evictions).toEqual([2, 4, 4]);
+  });
+});
+
 describe('TileDbHandle', () => {
   it('reopens after the connection is terminated or blocks a newer version', async () => {
     let lost = () => {};

@@ -7,7 +7,8 @@
  *   enforced in the same transaction as the write, evicting the least
  *   recently accessed tiles. A QuotaExceededError (the disk or origin is full
  *   below our budget) evicts max(2 × the write's bytes, 10% of what the store
- *   holds) of the least recently accessed tiles, then retries (twice at most).
+ *   holds) of the least recently accessed tiles, then retries, evicting that
+ *   much more before each retry (4 retries at most).
  * - A connection found closed is dropped; the next operation reopens
  *   (tile-db.ts also drops terminated and blocking ones).
  *   Tiles pinned by an offline region (`regions`) are never evicted; they
@@ -98,9 +99,10 @@ export class IdbTier {
       } catch (error) {
         if (attempt < QUOTA_ATTEMPTS - 1 && isQuotaError(error)) {
           // The disk or the origin's quota is full well below our budget: make room for this
-          // write relative to what the store holds and what the write needs, then try once more.
+          // write relative to what the store holds and what the write needs, then try again,
+          // freeing more each time (Chromium may want more room than the write's size).
           const needs = records.reduce((sum, r) => sum + r.bytes, 0);
-          await this.#run('evict', (db) => this.#evictBytes(db, needs));
+          await this.#run('evict', (db) => this.#evictBytes(db, needs, attempt + 1));
           continue;
         }
         if (isClosedError(error)) this.#handle.reset();
@@ -196,18 +198,19 @@ export class IdbTier {
   }
 
   /**
-   * After a QuotaExceededError: deletes least recently accessed, unpinned
-   * tiles until max(2 × `needs`, 10% of the bytes held) are freed.
+   * After the `round`th QuotaExceededError of one write (1, 2, …): deletes
+   * least recently accessed, unpinned tiles until `round` × max(2 × `needs`,
+   * 10% of the bytes held) are freed.
    * The deletes go in a transaction that writes nothing, and the byte total
    * in a second one once the space is free: at its quota Chromium refuses
    * any transaction that puts even a small record (measured: deletes plus
    * the usage record aborted with QuotaExceededError, deletes alone
    * committed), which left the store frozen, evicting nothing.
    */
-  async #evictBytes(db: TileDb, needs: number): Promise<void> {
+  async #evictBytes(db: TileDb, needs: number, round: number): Promise<void> {
     const tx = db.transaction(['tiles', 'meta'], 'readwrite');
     const held = await readUsage(tx.objectStore('meta'));
-    const target = Math.max(2 * needs, Math.ceil(held.bytes * 0.1));
+    const target = round * Math.max(2 * needs, Math.ceil(held.bytes * 0.1));
     let freed = 0;
     let evicted = 0;
     for (let cursor = await tx.objectStore('tiles').index('by-access').openCursor(); cursor && freed < target; cursor = await cursor.continue()) {
@@ -284,12 +287,13 @@ function isClosedError(error: unknown): boolean {
 }
 
 /**
- * Writes tried per batch while the quota is full, with an eviction before
- * each retry: Chromium refuses a transaction unless about twice its size is
- * free (measured: 400 KB refused with 530 KB free), so one eviction of
- * 2 × the write was sometimes just short.
+ * Writes tried per batch while the quota is full, with a larger eviction
+ * before each retry: Chromium refuses a transaction unless about twice its
+ * size is free (measured: 400 KB refused with 530 KB free), so one eviction
+ * of 2 × the write was sometimes just short, and with three attempts a CI
+ * run still lost one write of a view.
  */
-const QUOTA_ATTEMPTS = 3;
+const QUOTA_ATTEMPTS = 5;
 
 function isQuotaError(error: unknown): boolean {
   return error instanceof DOMException && error.name === 'QuotaExceededError';
