@@ -191,22 +191,28 @@ test('a full origin quota: Chromium refuses the writes, the worker evicts and st
     // Evicted for the quota, not the budget: the store holds far less than its budget.
     expect(underPressure.idb.bytes).toBeLessThan(underPressure.idb.budget / 2);
 
-    // After the pressure the last view's new tiles are stored: a new worker serves every one
-    // of them from IndexedDB, and the companion is asked for none. Every entry equals its file.
-    // (Tiles the worker answered from memory are not written again; the new ones must be.)
+    // After the pressure the store keeps storing: no write is lost, and at least half of the
+    // last view's new tiles are held (each write under a full quota frees twice its size or
+    // more, so the view's own first tiles may be what its last writes evict: seen 34 to 51 of
+    // 51; the frozen store of issue 12 held none). A new
+    // worker serves every tile held from IndexedDB, and the companion is asked for none.
+    // Every entry equals its file. (Tiles answered from memory are not written again.)
     const urls = [...new Set(lastView.filter((r) => r.source === 'batch').map((r) => r.url))];
     expect(urls.length).toBeGreaterThan(10);
-    // The writes follow the answers: wait for the last ones to land.
-    const wanted = urls.map((url) => /\/(\d+\/\d+\/\d+)\.jpg$/.exec(url)![1]!);
-    await expect.poll(async () => { const stored = await storedTiles(page); return wanted.filter((k) => !stored.has(k)).length; }, { timeout: 15_000 }).toBe(0);
+    const coord = (url: string) => /\/(\d+\/\d+\/\d+)\.jpg$/.exec(url)![1]!;
+    // The writes follow the answers: wait for them to land.
+    const heldOf = async () => { const stored = await storedTiles(page); return urls.filter((url) => stored.has(coord(url))); };
+    await expect.poll(async () => (await heldOf()).length, { timeout: 15_000 }).toBeGreaterThanOrEqual(Math.ceil(urls.length / 2));
+    expect((await statsByMessage(page)).idbErrors).toBe(0);
+    const held = await heldOf();
     await expectStoreEqualsFiles(page);
     await stopWorkers(context, page);
     const before = companionTiles(own);
     const sources = await page.evaluate(
       (list) => Promise.all(list.map(async (url) => { const r = await fetch(url); return `${r.status} ${r.headers.get('x-tile-source')}`; })),
-      urls,
+      held,
     );
-    expect(sources).toEqual(urls.map(() => '200 idb'));
+    expect(sources).toEqual(held.map(() => '200 idb'));
     expect(companionTiles(own) - before).toBe(0);
     await cdp.send('Storage.overrideQuotaForOrigin', { origin: own.url });
     await cdp.detach();

@@ -16,6 +16,8 @@ export class FakeTileDb {
   readonly stores: Record<string, Map<string, Row>> = { tiles: new Map(), meta: new Map() };
   diskBytes = Infinity;
   writeHeadroom = 1;
+  /** Puts to the `meta` store refused with QuotaExceededError before they succeed again. */
+  metaQuotaFailures = 0;
   closed = false;
   /** Makes the next operation throw as a closing connection does. */
   failNextWith: DOMException | null = null;
@@ -57,6 +59,7 @@ export class FakeTileDb {
     const rows = () => staged[name]!;
     const diskBytes = () => this.diskBytes;
     const headroom = () => this.writeHeadroom;
+    const metaRefused = () => name === 'meta' && this.metaQuotaFailures > 0 && this.metaQuotaFailures-- > 0;
     const cursorOver = async (keys: string[]) => {
       let i = 0;
       const at = async (): Promise<unknown> => {
@@ -79,6 +82,7 @@ export class FakeTileDb {
       delete: async (key: string) => void rows().delete(key),
       clear: async () => rows().clear(),
       put: async (value: Row) => {
+        if (metaRefused()) throw new DOMException('The quota is full.', 'QuotaExceededError');
         if (name === 'tiles') {
           let total = headroom() * (value as unknown as TileRecord).bytes;
           for (const [key, row] of rows()) if (key !== value.key) total += (row as unknown as TileRecord).bytes;

@@ -106,6 +106,24 @@ describe('IdbTier under a quota that wants room to spare', () => {
   });
 });
 
+describe('IdbTier when the quota refuses the usage record after an eviction', () => {
+  it('reports no error, and the next write takes the evicted bytes off the record', async () => {
+    const db = new FakeTileDb();
+    seed(db, Array.from({ length: 10 }, (_, i) => record(`d@v/1/0/${i}`, jpeg(100), i + 1)));
+    db.diskBytes = 1000;
+    const errors: string[] = [];
+    const tier = new IdbTier(new TileDbHandle(async () => db.asDb()), { ...options, onError: (what) => errors.push(what) });
+    // The write is refused, the eviction's deletes commit, its usage record is refused once.
+    db.metaQuotaFailures = 1;
+    await tier.putMany([{ key: 'd@v/2/0/0', tile: { body: new Blob([jpeg(100)]), contentType: 'image/jpeg', etag: '', storedAt: 0 } }]);
+    expect(errors).toEqual([]);
+    expect(db.stores.tiles!.has('d@v/2/0/0')).toBe(true);
+    expect(db.stores.tiles!.size).toBe(9);
+    expect(db.stores.meta!.get('usage')).toMatchObject({ bytes: 900, entries: 9 });
+    expect(await tier.usage()).toMatchObject({ bytes: 900, entries: 9 });
+  });
+});
+
 describe('TileDbHandle', () => {
   it('reopens after the connection is terminated or blocks a newer version', async () => {
     let lost = () => {};
