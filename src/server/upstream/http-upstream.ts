@@ -216,7 +216,11 @@ export class HttpUpstream {
       throw new RetryableError('UPSTREAM_ERROR', `Reading ${what} from the tile store failed (${describe(error)}).`, { cause: error });
     } finally {
       this.metrics.request(dataset, outcome, performance.now() - started);
-      this.#breaker.record(breakerOutcome(outcome));
+      // A GET its caller gave up on (a client gone, a losing hedge), sent or still queued for a
+      // connection, says nothing about the store: counting the queued ones as failures opened
+      // the breaker on a healthy store when a fast pan aborted page batches (seen in the bench).
+      const gaveUp = signal.aborted && !timeout.aborted && (outcome === 'notSent' || outcome === 'aborted');
+      this.#breaker.record(gaveUp ? 'neutral' : breakerOutcome(outcome));
     }
   }
 }
