@@ -18,6 +18,7 @@ import { runBench } from './runner.ts';
 import { benchDzi } from './dzi-pyramid.ts';
 import { LatencyUpstream } from './upstream.ts';
 import { DZI_SCENARIOS, MODES, VARIANTS } from './variants.ts';
+import { cpuSnapshot, otherCores } from './other-cpu.ts';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -53,6 +54,7 @@ export async function main(args: string[]): Promise<number> {
     `${options.latency.baseMs} ms per upstream GET; dataset ${options.dataset}`);
 
   const loadBefore = loadavg();
+  const cpuBefore = cpuSnapshot();
   log(`bench: load average ${formatLoad(loadBefore)} on ${cpus().length} cores before the run`);
   const upstream = new LatencyUpstream(options.tilesDir, options.latency);
   await upstream.listen();
@@ -65,9 +67,12 @@ export async function main(args: string[]): Promise<number> {
   try {
     const outcome = await runBench(browser, upstream, certificate, options, log, dzi);
     const loadAfter = loadavg();
-    log(`bench: load average ${formatLoad(loadAfter)} on ${cpus().length} cores after the run`);
-    const report = buildReport(outcome, options, browser.version(), { before: loadBefore, after: loadAfter });
-    if (!report.machine.fitToCompare) log('bench: UNFIT TO COMPARE: the load exceeded the core count; the figures are inflated.');
+    const cpuAfter = cpuSnapshot();
+    const others = cpuBefore && cpuAfter ? otherCores(cpuBefore, cpuAfter) : undefined;
+    log(`bench: load average ${formatLoad(loadAfter)} on ${cpus().length} cores after the run` +
+      (others === undefined ? '' : `; other processes used ${others.toFixed(2)} cores on average during it`));
+    const report = buildReport(outcome, options, browser.version(), { before: loadBefore, after: loadAfter, ...(others === undefined ? {} : { otherCores: others }) });
+    if (!report.machine.fitToCompare) log('bench: UNFIT TO COMPARE: the machine was busy with other work; the figures are inflated.');
     const markdown = renderMarkdown(report);
     log('');
     log(markdown);

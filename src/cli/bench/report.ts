@@ -46,7 +46,7 @@ export interface Report {
     cpus: number; cpuModel: string; memoryGb: number; loadAverage: number[]; node: string; chromium: string; platform: string;
     /** 1, 5 and 15-minute load averages when the run started and when it ended. */
     load: MachineLoad;
-    /** False when the load exceeded the core count before or after: figures from such a run are not comparable. */
+    /** False when the machine was busy with other work (isFitToCompare): figures from such a run are not comparable. */
     fitToCompare: boolean;
   };
   options: Pick<BenchOptions, 'runs' | 'dataset' | 'latency' | 'modes' | 'variants' | 'tourSteps' | 'quick'>;
@@ -61,11 +61,23 @@ export interface Report {
 export interface MachineLoad {
   before: number[];
   after: number[];
+  /** Cores that processes outside the bench used on average during the run (other-cpu.ts); absent off Linux. */
+  otherCores?: number;
 }
 
-/** A run is fit to compare when neither load reading (1-minute average) exceeded the number of cores. */
+/** Share of the cores other processes may use during a fit run (idle kernel threads use ~0.03 cores here). */
+export const MAX_OTHER_SHARE = 0.1;
+
+/**
+ * A run is fit to compare when the 1-minute load did not exceed the core
+ * count when it started, and other processes used at most `MAX_OTHER_SHARE`
+ * of the cores while it ran. (The load after the run is the bench's own:
+ * ~3.6 on 2 cores with nothing else running. Off Linux, where other-cpu.ts
+ * cannot measure, the load after must stay within the cores too.)
+ */
 export function isFitToCompare(load: MachineLoad, cores: number): boolean {
-  return Math.max(load.before[0] ?? 0, load.after[0] ?? 0) <= cores;
+  if ((load.before[0] ?? 0) > cores) return false;
+  return load.otherCores === undefined ? (load.after[0] ?? 0) <= cores : load.otherCores <= MAX_OTHER_SHARE * cores;
 }
 
 export const SERIES_LABELS: Record<SeriesName, string> = {
@@ -124,7 +136,7 @@ export function buildReport(outcome: RunOutcome, options: BenchOptions, chromium
       node: process.version,
       chromium: chromiumVersion,
       platform: `${process.platform} ${process.arch}`,
-      load: { before: load.before.map(round2), after: load.after.map(round2) },
+      load: { before: load.before.map(round2), after: load.after.map(round2), ...(load.otherCores === undefined ? {} : { otherCores: round2(load.otherCores) }) },
       fitToCompare: isFitToCompare(load, cpu.length),
     },
     options: {
@@ -188,9 +200,10 @@ export function renderMarkdown(report: Report): string {
     `Dataset \`${report.options.dataset}\`, ${report.options.latency.baseMs} ms per upstream GET, ` +
     `runs: ${Object.entries(report.completedRuns).map(([k, v]) => `${k} ${v}`).join(', ')}${report.options.quick ? ' (--quick)' : ''}; ` +
     `took ${Math.round(report.elapsedMs / 1000)} s.`);
-  out.push('', `Load average (1, 5, 15 min): ${m.load.before.join(' ')} before, ${m.load.after.join(' ')} after, on ${m.cpus} cores.`);
+  const others = m.load.otherCores === undefined ? '' : ` Processes outside the bench used ${m.load.otherCores} cores on average while it ran (the load after is mostly the bench's own).`;
+  out.push('', `Load average (1, 5, 15 min): ${m.load.before.join(' ')} before, ${m.load.after.join(' ')} after, on ${m.cpus} cores.${others}`);
   if (!m.fitToCompare) {
-    out.push('', `**Unfit to compare:** the load exceeded the ${m.cpus} cores during this run, which inflates (up to doubles) the figures; rerun on a quiet machine.`);
+    out.push('', `**Unfit to compare:** the machine was busy with other work (load over the ${m.cpus} cores at the start, or other processes over ${MAX_OTHER_SHARE * m.cpus} cores during the run), which inflates (up to doubles) the figures; rerun on a quiet machine.`);
   }
   for (const mode of report.modes) {
     const protocols = [...new Set(report.samples.filter((s) => s.mode === mode.mode && !s.series.startsWith('floor')).flatMap((s) => s.protocols))];

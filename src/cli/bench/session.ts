@@ -176,12 +176,14 @@ export async function runSession(ctx: SessionContext, mode: Mode, variant: Varia
 /** What the companion refused or failed so far: why a view's tiles may have failed. */
 function companionDiagnosis(companion: Awaited<ReturnType<typeof startCompanion>>): string {
   const c = companion.stats.overall();
-  const source = companion.service.source as { health?: () => { breaker: { state: string; opens: number; rejected: number } } };
+  const source = companion.service.source as { health?: () => { breaker: { state: string; opens: number; rejected: number } }; metrics?: { overall(): { outcomes: Record<string, number> } } };
   const breaker = source.health?.().breaker;
+  const outcomes = source.metrics?.overall().outcomes;
   const parts = [
     `${c.sourceErrors} upstream errors`, `${c.overloaded} refused as overloaded`, `${c.negativeHits} answered absent from the negative cache`,
     `${c.outOfBounds} out of bounds`, `${c.invalidBodies} invalid bodies`, `${c.staleInfoServed} stale info answers`,
     ...(breaker ? [`circuit breaker ${breaker.state} (opened ${breaker.opens}x, ${breaker.rejected} GETs refused)`] : []),
+    ...(outcomes ? [`upstream GET outcomes ${Object.entries(outcomes).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(' ')}`] : []),
   ];
   return parts.join(', ');
 }
