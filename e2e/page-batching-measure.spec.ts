@@ -11,9 +11,8 @@
  */
 import type { Page } from '@playwright/test';
 import { LocalFolderSource } from '../src/server/sources/local-folder.ts';
-import type { ObjectSource } from '../src/server/object-source.ts';
 import { test } from './support/fixtures.ts';
-import { startOwnCompanion } from './support/worker.ts';
+import { slowObjectSource, startOwnCompanion } from './support/worker.ts';
 
 const UPSTREAM_MS = Number(process.env.UPSTREAM_MS ?? 30);
 const REPEAT = Number(process.env.REPEAT ?? 3);
@@ -24,16 +23,6 @@ const CONFIGS: Array<[string, string]> = [
   ['page batches, Blob to OSD', 'pagebatch=on&pagebatch.decode=blob'],
 ];
 
-function slow(source: ObjectSource, ms: number): ObjectSource {
-  return {
-    kind: `${source.kind}+${ms}ms`,
-    getObject: async (key, signal, dataset) => {
-      // Descriptors answer at once; every tile object pays the upstream latency.
-      if (/\.(jpe?g|png|webp)$/.test(key)) await new Promise((resolve) => setTimeout(resolve, ms));
-      return source.getObject(key, signal, dataset);
-    },
-  };
-}
 
 async function settle(page: Page): Promise<void> {
   await page.waitForFunction(() => window.demo?.viewer?.world.getItemAt(0)?.getFullyLoaded() === true, null, { timeout: 30_000 });
@@ -85,7 +74,7 @@ test.describe('measure page batching', () => {
     for (let i = 0; i < REPEAT; i++) {
       // Interleaved, so no configuration always runs on a warmer machine.
       for (const [name, query] of CONFIGS) {
-        const own = await startOwnCompanion({ source: slow(new LocalFolderSource('data/tiles'), UPSTREAM_MS) });
+        const own = await startOwnCompanion({ source: slowObjectSource(new LocalFolderSource('data/tiles'), UPSTREAM_MS) });
         const context = await browser.newContext();
         const page = await context.newPage();
         try {

@@ -15,23 +15,13 @@
  */
 import type { Page } from '@playwright/test';
 import { LocalFolderSource } from '../src/server/sources/local-folder.ts';
-import type { ObjectSource } from '../src/server/object-source.ts';
 import { test } from './support/fixtures.ts';
-import { startOwnCompanion } from './support/worker.ts';
+import { slowObjectSource, startOwnCompanion } from './support/worker.ts';
 
 const UPSTREAM_MS = Number(process.env.UPSTREAM_MS ?? 100);
 const REPEAT = Number(process.env.REPEAT ?? 3);
 const CONFIGS = (process.env.CONFIGS ?? 'pagebatch=off;pagebatch=on;pagebatch=on&sw=off').split(';');
 
-function slow(source: ObjectSource, ms: number): ObjectSource {
-  return {
-    kind: `${source.kind}+${ms}ms`,
-    getObject: async (key, signal, dataset) => {
-      if (/\.(jpe?g|png|webp)$/.test(key)) await new Promise((resolve) => setTimeout(resolve, ms));
-      return source.getObject(key, signal, dataset);
-    },
-  };
-}
 
 async function settle(page: Page) {
   await page.waitForFunction(() => window.demo?.viewer?.world.getItemAt(0)?.getFullyLoaded() === true, null, { timeout: 30_000 });
@@ -136,7 +126,7 @@ test.describe('trace', () => {
     for (let i = 0; i < REPEAT; i++) {
       for (const cq of CONFIGS) {
         const [dir, q] = cq.includes('|') ? cq.split('|') as [string, string] : ['dist', cq];
-        const own = await startOwnCompanion({ staticDir: dir, source: slow(new LocalFolderSource('data/tiles'), UPSTREAM_MS) });
+        const own = await startOwnCompanion({ staticDir: dir, source: slowObjectSource(new LocalFolderSource('data/tiles'), UPSTREAM_MS) });
         const context = await browser.newContext();
         const page = await context.newPage();
         try {

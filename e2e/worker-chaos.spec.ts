@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { RunningCompanion } from '../src/server/node-server.ts';
 import type { Page } from '@playwright/test';
 import { expect, test, zoomBy } from './support/fixtures.ts';
-import { recordTileStatuses, startOwnCompanion, statsByMessage, stopWorkers, type WorkerReport } from './support/worker.ts';
+import { recordTileStatuses, startOwnCompanion, statsByMessage, stopWorkers, storedTileKeys, type WorkerReport } from './support/worker.ts';
 
 const isBatch = (request: Request) => new URL(request.url).pathname.endsWith('/batch');
 
@@ -223,22 +223,7 @@ test('a full origin quota: Chromium refuses the writes, the worker evicts and st
 
 /** The `z/x/y` of every tile in the worker's IndexedDB store, read from the page. */
 async function storedTiles(page: Page): Promise<Set<string>> {
-  const keys = await page.evaluate(
-    () =>
-      new Promise<string[]>((resolve, reject) => {
-        const open = indexedDB.open('tile-accelerator');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const all = open.result.transaction('tiles').objectStore('tiles').getAllKeys();
-          all.onerror = () => reject(all.error);
-          all.onsuccess = () => {
-            resolve(all.result.map(String));
-            open.result.close();
-          };
-        };
-      }),
-  );
-  return new Set(keys.map((key) => key.replace(/^[^/]+\//, '')));
+  return new Set((await storedTileKeys(page)).map((key) => key.replace(/^[^/]+\//, '')));
 }
 
 /** Pans one view width to the right, at once, and waits for the new view. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { LocalFolderSource } from '../src/server/sources/local-folder.ts';
 import { expect, test } from './support/fixtures.ts';
 import { makeTilesFolder, writeDataset } from './support/fixture-tiles.ts';
-import { recordTileStatuses, startOwnCompanion, statsByMessage } from './support/worker.ts';
+import { recordTileStatuses, startOwnCompanion, statsByMessage, storedTileKeys } from './support/worker.ts';
 
 const loaded = (page: import('@playwright/test').Page) => page.waitForFunction(() => window.demo?.fullyLoaded === true, null, { timeout: 30_000 });
 
@@ -38,20 +38,7 @@ test('a new dataset version is served, not the tiles cached for the old one', as
     expect(second.bytes).toEqual(v2);
 
     // The old version's entries are gone from IndexedDB, not merely unreachable.
-    const storedKeys = () => page.evaluate(
-      () =>
-        new Promise<string[]>((resolve, reject) => {
-          const open = indexedDB.open('tile-accelerator');
-          open.onerror = () => reject(open.error);
-          open.onsuccess = () => {
-            const all = open.result.transaction('tiles').objectStore('tiles').getAllKeys();
-            all.onsuccess = () => {
-              resolve(all.result as string[]);
-              open.result.close();
-            };
-          };
-        }),
-    );
+    const storedKeys = () => storedTileKeys(page);
     await expect.poll(async () => (await storedKeys()).filter((k) => k.startsWith('fx@v1/'))).toEqual([]);
     expect((await storedKeys()).filter((k) => k.startsWith('fx@v2/')).length).toBeGreaterThan(0);
   } finally {

@@ -6,6 +6,7 @@
  */
 import type { BrowserContext, Page } from '@playwright/test';
 import { LocalFolderSource } from '../../src/server/sources/local-folder.ts';
+import type { ObjectSource } from '../../src/server/object-source.ts';
 import { startCompanion, type CompanionServerOptions, type RunningCompanion } from '../../src/server/node-server.ts';
 import { CONTROL_PROTOCOL_VERSION, controlRequest, parseControlReply, type WorkerReport } from '../../src/shared/worker-report.ts';
 import { TILES_DIR } from './fixtures.ts';
@@ -60,4 +61,34 @@ export function recordTileStatuses(page: Page): Array<{ url: string; status: num
     seen.push({ url: response.url(), status: response.status(), source: headers['x-tile-source'] ?? null, timing: headers['server-timing'] ?? null });
   });
   return seen;
+}
+
+/** Every key (`dataset@version/z/x/y`) in the worker's IndexedDB tile store, read from the page. */
+export async function storedTileKeys(page: Page): Promise<string[]> {
+  return page.evaluate(
+    () =>
+      new Promise<string[]>((resolve, reject) => {
+        const open = indexedDB.open('tile-accelerator');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const all = open.result.transaction('tiles').objectStore('tiles').getAllKeys();
+          all.onerror = () => reject(all.error);
+          all.onsuccess = () => {
+            resolve(all.result.map(String));
+            open.result.close();
+          };
+        };
+      }),
+  );
+}
+
+/** `source` with `ms` of latency before every tile object (descriptors answer at once): an object store's GET, for measure specs. */
+export function slowObjectSource(source: ObjectSource, ms: number): ObjectSource {
+  return {
+    kind: `${source.kind}+${ms}ms`,
+    getObject: async (key, signal, dataset) => {
+      if (/\.(jpe?g|png|webp)$/.test(key)) await new Promise((resolve) => setTimeout(resolve, ms));
+      return source.getObject(key, signal, dataset);
+    },
+  };
 }

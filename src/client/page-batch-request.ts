@@ -7,7 +7,7 @@
  * own batch (same URL, body and Accept), so a service worker may answer it
  * from its tiers and forward only the misses, or let it pass untouched.
  */
-import { BATCH_CONTENT_TYPE, readBatchStream } from '../shared/batch-protocol.ts';
+import { BATCH_CONTENT_TYPE, PAGE_BATCH_HEADER, readBatchStream } from '../shared/batch-protocol.ts';
 import { TileError } from '../shared/errors.ts';
 
 /** Where a source's tiles are batched: the companion's dataset and tile API prefix. */
@@ -17,8 +17,6 @@ export interface PageBatchTarget {
   apiPrefix: string;
 }
 
-/** The header that tells a worker this batch comes from the page (see docs/worker.md). */
-export const PAGE_BATCH_HEADER = 'X-Tile-Batch';
 
 export type TileOutcome = { ok: true; body: Blob } | { ok: false; status: number; message: string };
 

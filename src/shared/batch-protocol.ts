@@ -15,6 +15,13 @@
 import { TileError } from './errors.ts';
 
 export const BATCH_CONTENT_TYPE = 'application/vnd.tile-accelerator.batch';
+
+/**
+ * The header (value `page`) that marks a batch as the page's own, sent by the
+ * page's batch hooks (src/client/page-batch-request.ts): a worker answers it
+ * from its tiers (src/sw/page-batch-route.ts); the companion ignores it.
+ */
+export const PAGE_BATCH_HEADER = 'X-Tile-Batch';
 export const BATCH_MAGIC = new Uint8Array([0x54, 0x41, 0x42, 0x31]); // "TAB1"
 export const MAX_BATCH_TILES = 100;
 

@@ -16,7 +16,7 @@
  * body, dataset version unknown, misses while batching backs off) goes to
  * the network unchanged.
  */
-import { BATCH_CONTENT_TYPE, BATCH_MAGIC, MAX_BATCH_TILES, encodeEnd, encodeFrame, encodeFrameHead, type BatchFrame } from '../shared/batch-protocol.ts';
+import { BATCH_CONTENT_TYPE, BATCH_MAGIC, MAX_BATCH_TILES, PAGE_BATCH_HEADER, encodeEnd, encodeFrame, encodeFrameHead, type BatchFrame } from '../shared/batch-protocol.ts';
 import { TileError } from '../shared/errors.ts';
 import { type Accelerator } from './accelerator.ts';
 import type { BatchAnswer } from './batch-client.ts';
@@ -26,8 +26,6 @@ import type { Found } from './tile-store.ts';
 
 declare const self: ServiceWorkerGlobalScope;
 
-/** The header (and value) that marks a batch as the page's own (see src/client/page-batch-request.ts). */
-export const PAGE_BATCH_HEADER = 'X-Tile-Batch';
 const BATCH_PATH = /^([^/]+)\/batch$/;
 
 interface Wanted {
