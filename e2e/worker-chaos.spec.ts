@@ -33,12 +33,7 @@ test('companion killed mid-batch and restarted: every tile of the final view is 
     await page.waitForFunction(() => window.demo?.fullyLoaded === true, null, { timeout: 30_000 });
 
     killOnBatch = true;
-    await page.evaluate(() => {
-      window.demo.fullyLoaded = false;
-      const viewport = window.demo.viewer!.viewport;
-      viewport.zoomBy(4, undefined, true);
-      viewport.applyConstraints(true);
-    });
+    await startZoomIn(page);
     await expect.poll(() => killed, { timeout: 20_000 }).toBe(1);
     // Down: the batch failed, the per-tile fallbacks and pass-throughs fail too, and the worker holds them for retries.
     await expect.poll(async () => ((await statsByMessage(page)) as unknown as { retries: { waiting: number } }).retries.waiting, { timeout: 30_000 }).toBeGreaterThan(0);
@@ -76,12 +71,7 @@ test('upstream 200s that are HTML pages or empty: never stored, answered as erro
     await page.goto(`${own.url}/?drawer=canvas&pagebatch=off&prefetch=off&sw.batching=off`);
     await page.waitForFunction(() => window.demo?.fullyLoaded === true, null, { timeout: 30_000 });
     poison = true;
-    await page.evaluate(() => {
-      window.demo.fullyLoaded = false;
-      const viewport = window.demo.viewer!.viewport;
-      viewport.zoomBy(4, undefined, true);
-      viewport.applyConstraints(true);
-    });
+    await startZoomIn(page);
     // The upstream poisons the first 12 tile GETs, then heals.
     await expect.poll(() => poisoned, { timeout: 30_000 }).toBeGreaterThan(12);
     await expectViewComplete(page);
@@ -267,4 +257,14 @@ async function writeFails(bytes: number): Promise<string> {
   });
   db.close();
   return outcome;
+}
+
+/** Zooms in 4x at once, without waiting for the view: the spec then watches what happens while it loads. */
+async function startZoomIn(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    window.demo.fullyLoaded = false;
+    const viewport = window.demo.viewer!.viewport;
+    viewport.zoomBy(4, undefined, true);
+    viewport.applyConstraints(true);
+  });
 }
